@@ -1,0 +1,122 @@
+# smtplint - streaming SMTP transcript and log analyzer
+#
+#   make            build ./smtplint
+#   make demo       build and run it on a bundled sample
+#   make check      unit tests (Check) + golden tests + bad-input tests
+#   make check SAN=1          the same built with ASan + UBSan
+#   make check-valgrind       the golden runs under valgrind
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Missing Debian packages are installed with apt-get when run as root.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+
+VERSION	= 0.1.0
+
+WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wmissing-declarations -Wpointer-arith -Wcast-qual -Wwrite-strings \
+	  -Wformat=2 -Wvla -fno-common
+OPT	?= -O2 -g
+CFLAGS	?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
+	  -DSMTPLINT_VERSION='"$(VERSION)"' -Isrc -Ibuild
+
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN	= -fsanitize=address,undefined
+BUILD	= build-san
+else
+BUILD	= build
+endif
+
+DEB_PKGS = build-essential pkg-config libpcre2-dev libyaml-dev zlib1g-dev check libsubunit-dev
+
+SRCS	= $(sort $(wildcard src/*.c))
+OBJS	= $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/rules_embed.o
+LIBOBJS	= $(filter-out $(BUILD)/main.o,$(OBJS))
+RULES	= $(sort $(wildcard rules/*.yaml))
+TESTS	= $(sort $(wildcard tests/check_*.c))
+TESTBINS = $(TESTS:tests/%.c=$(BUILD)/%)
+
+all: smtplint
+
+# ---- dependencies: install what is missing on Debian, as root
+.deps-ok:
+	@sh tools/deps.sh $(DEB_PKGS)
+	@touch $@
+
+PKGS	= libpcre2-8 yaml-0.1 zlib
+LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKGCFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CHECKLIBS = $(shell $(PKG_CONFIG) --cflags --libs check 2>/dev/null)
+
+$(BUILD)/.dir:
+	@mkdir -p $(BUILD)
+	@touch $@
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) .deps-ok | $(BUILD)/.dir
+	$(CC) $(ALL_CFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+$(BUILD)/embed: tools/embed.c | $(BUILD)/.dir
+	$(CC) -std=c11 -O1 -o $@ $<
+
+$(BUILD)/rules_embed.c: $(BUILD)/embed $(RULES)
+	$(BUILD)/embed $(RULES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/rules_embed.o: $(BUILD)/rules_embed.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/smtplint: $(OBJS)
+	$(CC) $(LDSAN) -o $@ $(OBJS) $(LIBS)
+
+smtplint: $(BUILD)/smtplint
+	cp $< $@
+
+$(BUILD)/check_%: tests/check_%.c $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) $(PKGCFLAGS) -DTOP_SRCDIR='"$(CURDIR)"' -o $@ $< $(LIBOBJS) $(LDSAN) $(LIBS) $(CHECKLIBS)
+
+# ---- tests
+check: unit golden bad
+
+unit: $(TESTBINS)
+	@set -e; for t in $(TESTBINS); do echo "== $$t"; $$t; done
+
+golden: $(BUILD)/smtplint
+	@sh tests/golden.sh $(BUILD)/smtplint
+
+golden-update: $(BUILD)/smtplint
+	@UPDATE=1 sh tests/golden.sh $(BUILD)/smtplint
+
+bad: $(BUILD)/smtplint
+	@sh tests/bad.sh $(BUILD)/smtplint
+
+check-valgrind: $(BUILD)/smtplint $(TESTBINS)
+	@command -v valgrind >/dev/null || sh tools/deps.sh valgrind
+	@set -e; for t in $(TESTBINS); do echo "== valgrind $$t"; \
+	  CK_FORK=no valgrind -q --leak-check=full --error-exitcode=1 $$t; done
+	@VALGRIND=1 sh tests/golden.sh $(BUILD)/smtplint
+
+check-live: smtplint
+	@bash tests/live/run.sh
+
+demo: smtplint
+	./smtplint --color=always -s info testdata/demo/sample.txt; \
+	  echo "(exit status $$?)"
+
+install: smtplint
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 smtplint $(DESTDIR)$(BINDIR)/smtplint
+	install -m 644 contrib/smtplint.1 $(DESTDIR)$(MANDIR)/man1/smtplint.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/smtplint $(DESTDIR)$(MANDIR)/man1/smtplint.1
+
+clean:
+	rm -rf build build-san smtplint
+
+.PHONY: all check unit golden golden-update bad check-valgrind check-live demo install uninstall clean

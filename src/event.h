@@ -1,0 +1,60 @@
+/*
+ * event: the only type that crosses from a format adapter to the session
+ * layer.  An adapter turns one input line into zero or more events; every
+ * pointer in an event is borrowed for the duration of the call.
+ */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "input.h"
+
+enum event_kind {
+	EV_SESSION_START,	/* a new connection begins */
+	EV_SESSION_END,		/* the connection was closed */
+	EV_CLIENT,		/* a line the client sent (command, data, AUTH answer) */
+	EV_SERVER,		/* one reply line the server sent */
+	EV_TLS,			/* the TLS handshake completed (STARTTLS or implicit) */
+	EV_LOG_REPLY,		/* a logged reply with the command it answered (logs) */
+	EV_LOG_NOTE		/* a logged protocol fact (logs: pipelining, bare LF …) */
+};
+
+struct event {
+	enum event_kind	 kind;
+	const char	*text;		/* the SMTP bytes, without the transcript's prefix */
+	size_t		 len;
+	enum eol	 eol;		/* the wire terminator, or EOL_UNKNOWN */
+	unsigned long	 line;		/* input line number */
+	bool		 is_truncated;	/* the input line was cut */
+	bool		 has_bare_cr;	/* a bare CR inside the wire line */
+	const char	*key;		/* session key; NULL: the stream's current session */
+	size_t		 keylen;
+	const char	*command;	/* EV_LOG_REPLY: the command it answered, if known */
+	size_t		 commandlen;
+	const char	*note;		/* EV_LOG_NOTE: what was noted */
+	unsigned	 flags;		/* EVF_* */
+};
+
+#define EVF_PARTIAL	0x01	/* the session's dialogue is only partly visible */
+#define EVF_DATA_HIDDEN	0x02	/* the adapter never shows message data */
+
+struct event_sink {
+	void	(*emit)(void *ctx, const struct event *);
+	void	 *ctx;
+};
+
+/* Fill an event with defaults: everything zero, eol unknown. */
+static inline struct event
+event_make(enum event_kind kind, unsigned long line)
+{
+	struct event ev = { 0 };
+
+	ev.kind = kind;
+	ev.line = line;
+	ev.eol = EOL_UNKNOWN;
+	return ev;
+}
+
+#endif

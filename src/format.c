@@ -1,0 +1,185 @@
+/*
+ * The adapter registry and the per-input driver.  Until the format of an
+ * input is known its first lines are held (at most FORMAT_HOLD_LINES lines
+ * or FORMAT_HOLD_BYTES bytes) and scored by every adapter's probe; the
+ * best total wins and the held lines are replayed through it.  A forced
+ * format (--format) skips detection.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "stats.h"
+#include "xalloc.h"
+
+#define FORMAT_HOLD_LINES	64
+#define FORMAT_HOLD_BYTES	(1024 * 1024)
+#define FORMAT_SURE		250	/* a total that decides at once */
+
+static const struct format_adapter *const format_adapters[] = {
+	&fmt_rfc,
+	&fmt_swaks,
+	&fmt_curl,
+	&fmt_smtplib,
+	&fmt_msmtp,
+};
+
+#define FORMAT_N	(sizeof(format_adapters) / sizeof(format_adapters[0]))
+
+const struct format_adapter *
+format_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < FORMAT_N; i++)
+		if (strcmp(format_adapters[i]->name, name) == 0)
+			return format_adapters[i];
+	return NULL;
+}
+
+const struct format_adapter *
+format_nth(size_t n)
+{
+	return n < FORMAT_N ? format_adapters[n] : NULL;
+}
+
+struct format_held {
+	struct line	 l;
+	char		*bytes;
+};
+
+struct format_stream {
+	const struct format_adapter *adapter;	/* NULL: not yet known */
+	void			*st;
+	struct event_sink	 sink;
+	struct stats		*stats;
+	struct format_held	 held[FORMAT_HOLD_LINES];
+	size_t			 nheld;
+	size_t			 heldbytes;
+	long			 score[FORMAT_N];
+	unsigned long		 used;		/* lines understood */
+	bool			 is_decided;
+};
+
+struct format_stream *
+format_stream_new(const struct format_adapter *forced,
+    const struct event_sink *sink, struct stats *stats)
+{
+	struct format_stream *fs;
+
+	fs = xcalloc(1, sizeof(*fs));
+	fs->sink = *sink;
+	fs->stats = stats;
+	if (forced != NULL) {
+		fs->is_decided = true;
+		fs->adapter = forced;
+		fs->st = forced->new ? forced->new() : NULL;
+	}
+	return fs;
+}
+
+static void
+format_feed(struct format_stream *fs, const struct line *l)
+{
+	if (fs->adapter->line(fs->st, l, &fs->sink))
+		fs->used++;
+	else
+		fs->stats->unparsed_lines++;
+}
+
+/* Pick the best-scoring adapter and replay the held lines through it. */
+static void
+format_decide(struct format_stream *fs)
+{
+	size_t i, best = 0;
+
+	fs->is_decided = true;
+	for (i = 1; i < FORMAT_N; i++)
+		if (fs->score[i] > fs->score[best])
+			best = i;
+	if (fs->score[best] > 0) {
+		fs->adapter = format_adapters[best];
+		fs->st = fs->adapter->new ? fs->adapter->new() : NULL;
+	}
+	for (i = 0; i < fs->nheld; i++) {
+		if (fs->adapter != NULL)
+			format_feed(fs, &fs->held[i].l);
+		else
+			fs->stats->unparsed_lines++;
+		free(fs->held[i].bytes);
+	}
+	fs->nheld = 0;
+	fs->heldbytes = 0;
+}
+
+void
+format_stream_line(struct format_stream *fs, const struct line *l)
+{
+	struct format_held *h;
+	size_t i;
+	int sc;
+	bool sure = false;
+
+	fs->stats->lines++;
+	if (l->is_truncated)
+		fs->stats->truncated_lines++;
+	if (fs->adapter != NULL) {
+		format_feed(fs, l);
+		return;
+	}
+	if (fs->is_decided) {
+		/* Nothing recognisable in the first lines: no adapter
+		 * guesses, every line is counted as unparsed. */
+		fs->stats->unparsed_lines++;
+		return;
+	}
+	h = &fs->held[fs->nheld++];
+	h->l = *l;
+	h->bytes = xmemdup(l->bytes, l->len + 1);
+	h->l.bytes = h->bytes;
+	fs->heldbytes += l->len;
+	for (i = 0; i < FORMAT_N; i++) {
+		sc = format_adapters[i]->probe(l);
+		fs->score[i] += sc;
+		if (fs->score[i] >= FORMAT_SURE)
+			sure = true;
+	}
+	if (sure || fs->nheld == FORMAT_HOLD_LINES ||
+	    fs->heldbytes >= FORMAT_HOLD_BYTES)
+		format_decide(fs);
+}
+
+void
+format_stream_end(struct format_stream *fs)
+{
+	if (!fs->is_decided)
+		format_decide(fs);
+	if (fs->adapter != NULL && fs->adapter->end != NULL)
+		fs->adapter->end(fs->st, &fs->sink);
+}
+
+const struct format_adapter *
+format_stream_adapter(const struct format_stream *fs)
+{
+	return fs->adapter;
+}
+
+unsigned long
+format_stream_used(const struct format_stream *fs)
+{
+	return fs->used;
+}
+
+void
+format_stream_free(struct format_stream *fs)
+{
+	size_t i;
+
+	if (fs == NULL)
+		return;
+	for (i = 0; i < fs->nheld; i++)
+		free(fs->held[i].bytes);
+	if (fs->adapter != NULL && fs->adapter->free != NULL)
+		fs->adapter->free(fs->st);
+	free(fs);
+}

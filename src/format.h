@@ -1,0 +1,59 @@
+/*
+ * format: the registry of input format adapters and auto-detection.  An
+ * adapter turns the raw lines of one input into events (event.h).  Detection
+ * looks at the first lines of each input and picks the adapter whose probe
+ * scores them highest; --format forces one.
+ */
+#ifndef FORMAT_H
+#define FORMAT_H
+
+#include <stdbool.h>
+
+#include "event.h"
+#include "input.h"
+
+struct format_adapter {
+	const char	*name;		/* for --format and --list-formats */
+	const char	*description;	/* one line, English */
+	bool		 is_log;	/* an MTA log of interleaved sessions */
+	/* How sure is it that L is of this format: 0 (no) .. 100 (certain). */
+	int		(*probe)(const struct line *l);
+	/* Per-input state; new may return NULL when there is none. */
+	void		*(*new)(void);
+	void		(*free)(void *st);
+	/* Turn one line into events; false when the line was not understood
+	 * (it is then counted as unparsed). */
+	bool		(*line)(void *st, const struct line *l, const struct event_sink *);
+	/* End of input: emit what is still held back; may be NULL. */
+	void		(*end)(void *st, const struct event_sink *);
+};
+
+extern const struct format_adapter fmt_rfc;		/* C: / S: */
+extern const struct format_adapter fmt_swaks;
+extern const struct format_adapter fmt_curl;
+extern const struct format_adapter fmt_smtplib;
+extern const struct format_adapter fmt_msmtp;
+
+struct stats;
+struct format_stream;
+
+/* The driver of one input: detection (unless FORCED), then the adapter.
+ * Lines are counted in STATS as read, unparsed or truncated. */
+struct format_stream	*format_stream_new(const struct format_adapter *forced,
+			    const struct event_sink *, struct stats *);
+void			 format_stream_line(struct format_stream *,
+			    const struct line *);
+/* End of the input: decide if still undecided, flush the adapter. */
+void			 format_stream_end(struct format_stream *);
+/* The adapter in use, NULL when no line was recognised. */
+const struct format_adapter *format_stream_adapter(const struct format_stream *);
+/* Lines an adapter understood. */
+unsigned long		 format_stream_used(const struct format_stream *);
+void			 format_stream_free(struct format_stream *);
+
+/* The adapter named NAME, or NULL. */
+const struct format_adapter	*format_find(const char *name);
+/* The N-th adapter (for listing), NULL past the end. */
+const struct format_adapter	*format_nth(size_t n);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * The line reader.  Plain data is read straight into the line buffer with
+ * read(2); data that starts with the gzip magic bytes (1f 8b) goes through
+ * zlib's inflate, member after member (gzip -c a b > c is valid gzip).
+ * Lines are split on LF only: a CR before the LF makes the line CRLF, any
+ * other CR is counted as a bare CR and left in the line, so nothing is lost
+ * and the terminator of every line stays visible (RFC 5321 2.3.8).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "diag.h"
+#include "input.h"
+#include "xalloc.h"
+
+#define INPUT_BUFSZ	(2 * INPUT_MAX_LINE)	/* line buffer */
+#define INPUT_RAWSZ	(256 * 1024)		/* compressed bytes */
+
+struct input {
+	char		*name;		/* for diagnostics */
+	int		 fd;
+	bool		 owns_fd;
+	bool		 is_gzip;
+	bool		 is_eof;	/* no more bytes will come */
+	bool		 is_failed;	/* a read or gzip error was diagnosed */
+	bool		 told_error;	/* input_next returned -1 already */
+	char		*buf;		/* INPUT_BUFSZ + 1 bytes */
+	size_t		 start;		/* first byte of the next line */
+	size_t		 end;		/* end of valid data */
+	char		*longbuf;	/* kept head of an over-long line */
+	unsigned long	 lineno;
+	/* gzip */
+	z_stream	 zs;
+	bool		 zs_ready;
+	bool		 z_member_done;	/* a member ended; more may follow */
+	unsigned char	*raw;		/* INPUT_RAWSZ */
+	size_t		 rawlen;	/* bytes in raw not yet given to zlib */
+	bool		 raw_eof;
+};
+
+static struct input *
+input_make(int fd, const char *name, bool owns)
+{
+	struct input *in;
+
+	in = xcalloc(1, sizeof(*in));
+	in->name = xstrdup(name);
+	in->fd = fd;
+	in->owns_fd = owns;
+	in->buf = xmalloc(INPUT_BUFSZ + 1);
+	return in;
+}
+
+struct input *
+input_fdopen(int fd, const char *name)
+{
+	return input_make(fd, name, false);
+}
+
+struct input *
+input_open(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return input_make(STDIN_FILENO, "<stdin>", false);
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		diag_error(path, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		diag_error(path, 0, 0, "is a directory, not a file");
+		close(fd);
+		return NULL;
+	}
+	return input_make(fd, path, true);
+}
+
+const char *
+input_name(const struct input *in)
+{
+	return in->name;
+}
+
+bool
+input_is_gzip(const struct input *in)
+{
+	return in->is_gzip;
+}
+
+void
+input_free(struct input *in)
+{
+	if (in == NULL)
+		return;
+	if (in->zs_ready)
+		inflateEnd(&in->zs);
+	if (in->owns_fd)
+		close(in->fd);
+	free(in->raw);
+	free(in->longbuf);
+	free(in->buf);
+	free(in->name);
+	free(in);
+}
+
+/* read(2) that retries on EINTR; -1 after a diagnostic. */
+static ssize_t
+input_read_fd(struct input *in, void *dst, size_t n)
+{
+	ssize_t r;
+
+	for (;;) {
+		r = read(in->fd, dst, n);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		diag_error(in->name, in->lineno + 1, 0, "read error: %s",
+		    strerror(errno));
+		in->is_failed = true;
+		return -1;
+	}
+}
+
+/* Switch to gzip: the N bytes at buf[end - n .. end) are compressed. */
+static void
+input_start_gzip(struct input *in, size_t n)
+{
+	in->is_gzip = true;
+	in->raw = xmalloc(INPUT_RAWSZ);
+	memcpy(in->raw, in->buf + in->end - n, n);
+	in->rawlen = n;
+	in->end -= n;
+	memset(&in->zs, 0, sizeof(in->zs));
+	if (inflateInit2(&in->zs, 15 + 16) != Z_OK) {
+		diag_error(in->name, 0, 0, "cannot start gzip decompression");
+		in->is_failed = true;
+		in->is_eof = true;
+		return;
+	}
+	in->zs_ready = true;
+}
+
+/* Inflate into buf[end .. INPUT_BUFSZ); returns bytes produced, 0 at the
+ * end of the data, -1 on error (diagnosed). */
+static ssize_t
+input_inflate(struct input *in)
+{
+	size_t room = INPUT_BUFSZ - in->end;
+	ssize_t r;
+	int zr;
+
+	for (;;) {
+		if (in->rawlen == 0 && !in->raw_eof) {
+			r = input_read_fd(in, in->raw, INPUT_RAWSZ);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				in->raw_eof = true;
+			in->rawlen = (size_t)r;
+			in->zs.next_in = in->raw;
+		} else if (in->zs.next_in == NULL)
+			in->zs.next_in = in->raw;
+		if (in->z_member_done) {
+			/* Another gzip member may follow (RFC 1952 2.2). */
+			if (in->rawlen == 0 && in->raw_eof)
+				return 0;
+			if (in->rawlen == 0)
+				continue;
+			if (in->zs.next_in[0] != 0x1f) {
+				diag_warn(in->name, 0, 0,
+				    "data after the end of the gzip stream ignored");
+				in->rawlen = 0;
+				in->raw_eof = true;
+				return 0;
+			}
+			inflateReset(&in->zs);
+			in->z_member_done = false;
+		}
+		if (in->rawlen == 0 && in->raw_eof) {
+			diag_error(in->name, in->lineno + 1, 0,
+			    "truncated gzip data: the compressed stream ends early");
+			in->is_failed = true;
+			return -1;
+		}
+		in->zs.avail_in = (uInt)in->rawlen;
+		in->zs.next_out = (unsigned char *)in->buf + in->end;
+		in->zs.avail_out = (uInt)room;
+		zr = inflate(&in->zs, Z_NO_FLUSH);
+		in->rawlen = in->zs.avail_in;
+		if (in->rawlen == 0)
+			in->zs.next_in = NULL;
+		r = (ssize_t)(room - in->zs.avail_out);
+		if (zr == Z_STREAM_END)
+			in->z_member_done = true;
+		else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			diag_error(in->name, in->lineno + 1, 0,
+			    "corrupt gzip data: %s",
+			    in->zs.msg ? in->zs.msg : "inflate failed");
+			in->is_failed = true;
+			return r > 0 ? r : -1;
+		}
+		if (r > 0)
+			return r;
+	}
+}
+
+/* Fill the buffer after compacting it; false when nothing more comes. */
+static bool
+input_fill(struct input *in)
+{
+	ssize_t r;
+	bool first = (in->lineno == 0 && in->end == 0 && !in->is_gzip);
+
+	if (in->is_eof)
+		return false;
+	if (in->start > 0) {
+		memmove(in->buf, in->buf + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+	}
+	if (in->end == INPUT_BUFSZ)
+		return true;	/* full: the caller handles the long line */
+	if (in->is_gzip)
+		r = input_inflate(in);
+	else {
+		/* The first read is no larger than the gzip input buffer, so
+		 * that it can move there when it holds gzip data. */
+		r = input_read_fd(in, in->buf + in->end,
+		    first ? INPUT_RAWSZ : INPUT_BUFSZ - in->end);
+		/* Gzip by magic bytes, whatever the name (DESIGN.md). */
+		if (first && r > 0) {
+			while (r == 1) {
+				ssize_t r2 = input_read_fd(in, in->buf + 1,
+				    INPUT_RAWSZ - 1);
+				if (r2 <= 0)
+					break;
+				r += r2;
+			}
+			if (r >= 2 && (unsigned char)in->buf[0] == 0x1f &&
+			    (unsigned char)in->buf[1] == 0x8b) {
+				in->end = (size_t)r;
+				input_start_gzip(in, (size_t)r);
+				return input_fill(in);
+			}
+		}
+	}
+	if (r <= 0) {
+		in->is_eof = true;
+		return false;
+	}
+	in->end += (size_t)r;
+	return true;
+}
+
+/* Fill L from LEN bytes at P ending with terminator EOL. */
+static void
+input_set_line(struct input *in, struct line *l, char *p, size_t len,
+    enum eol eol, size_t full_len, bool truncated)
+{
+	const char *cr;
+	unsigned n = 0;
+
+	if (eol == EOL_LF && len > 0 && p[len - 1] == '\r' && !truncated) {
+		eol = EOL_CRLF;
+		len--;
+		full_len--;
+	}
+	p[len] = '\0';
+	if ((cr = memchr(p, '\r', len)) != NULL)
+		for (; cr < p + len; cr++)
+			n += *cr == '\r';
+	l->no = ++in->lineno;
+	l->bytes = p;
+	l->len = len;
+	l->eol = eol;
+	l->full_len = full_len;
+	l->bare_cr = n;
+	l->is_truncated = truncated;
+}
+
+/*
+ * An over-long line: keep its first INPUT_MAX_LINE bytes, skip to its LF.
+ * The CR of a CRLF ending cannot be seen once the line is cut; the line is
+ * reported as LF-terminated, and truncated.
+ */
+static int
+input_long_line(struct input *in, struct line *l)
+{
+	size_t full;
+	char *nl;
+
+	if (in->longbuf == NULL)
+		in->longbuf = xmalloc(INPUT_MAX_LINE + 1);
+	memcpy(in->longbuf, in->buf + in->start, INPUT_MAX_LINE);
+	full = in->end - in->start;
+	in->start = in->end;
+	for (;;) {
+		if (!input_fill(in)) {
+			input_set_line(in, l, in->longbuf, INPUT_MAX_LINE,
+			    EOL_NONE, full, true);
+			return 1;
+		}
+		nl = memchr(in->buf + in->start, '\n', in->end - in->start);
+		if (nl != NULL) {
+			full += (size_t)(nl - (in->buf + in->start));
+			in->start = (size_t)(nl - in->buf) + 1;
+			input_set_line(in, l, in->longbuf, INPUT_MAX_LINE,
+			    EOL_LF, full, true);
+			return 1;
+		}
+		full += in->end - in->start;
+		in->start = in->end;
+	}
+}
+
+int
+input_next(struct input *in, struct line *l)
+{
+	char *p, *nl;
+	size_t avail;
+
+	for (;;) {
+		p = in->buf + in->start;
+		avail = in->end - in->start;
+		if ((nl = memchr(p, '\n', avail)) != NULL) {
+			in->start += (size_t)(nl - p) + 1;
+			input_set_line(in, l, p, (size_t)(nl - p), EOL_LF,
+			    (size_t)(nl - p), false);
+			return 1;
+		}
+		if (avail >= INPUT_MAX_LINE)
+			return input_long_line(in, l);
+		if (!input_fill(in))
+			break;
+	}
+	/* End of input: a last line without terminator. */
+	avail = in->end - in->start;
+	if (avail > 0) {
+		p = in->buf + in->start;
+		in->start = in->end;
+		input_set_line(in, l, p, avail, EOL_NONE, avail, false);
+		return 1;
+	}
+	if (in->is_failed && !in->told_error) {
+		in->told_error = true;
+		return -1;
+	}
+	return 0;
+}

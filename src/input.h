@@ -1,0 +1,47 @@
+/*
+ * input: the line reader.  Reads a file or standard input in large blocks,
+ * decompresses gzip when the data starts with the gzip magic bytes, and hands
+ * out one line at a time with its number, its terminator and its length.
+ * Owns its read buffer; a line handed out stays valid until the next call.
+ * Lines longer than INPUT_MAX_LINE are cut there and marked truncated; the
+ * rest of such a line is skipped, never split into further lines.
+ */
+#ifndef INPUT_H
+#define INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define INPUT_MAX_LINE	(1024 * 1024)	/* bytes kept of one line */
+
+enum eol {
+	EOL_NONE,		/* last line of the input, no terminator */
+	EOL_LF,			/* bare LF */
+	EOL_CRLF,		/* CR LF */
+	EOL_UNKNOWN		/* the wire terminator is not visible (events only) */
+};
+
+struct line {
+	unsigned long	 no;		/* 1-based line number in its input */
+	const char	*bytes;		/* NUL-terminated copy of the line; may hold NULs */
+	size_t		 len;		/* length without the terminator */
+	enum eol	 eol;		/* how the line ended in the file */
+	size_t		 full_len;	/* length before truncation */
+	unsigned	 bare_cr;	/* CR bytes inside the line, not before the LF */
+	bool		 is_truncated;	/* longer than INPUT_MAX_LINE */
+};
+
+struct input;
+
+/* Open PATH ("-" or NULL: standard input).  NULL after a diagnostic. */
+struct input	*input_open(const char *path);
+/* Open an already open descriptor (not closed by input_free). */
+struct input	*input_fdopen(int fd, const char *name);
+/* Next line: 1 and *L filled, 0 at end of input, -1 on a read or gzip
+ * error (diagnosed; the lines before it were delivered). */
+int		 input_next(struct input *, struct line *l);
+const char	*input_name(const struct input *);
+bool		 input_is_gzip(const struct input *);
+void		 input_free(struct input *);
+
+#endif

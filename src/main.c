@@ -1,0 +1,370 @@
+/*
+ * smtplint: options, the wiring of the pipeline, the exit status.
+ * input -> format -> session -> smtp -> finding -> report (DESIGN.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "explain.h"
+#include "finding.h"
+#include "format.h"
+#include "input.h"
+#include "report.h"
+#include "rules.h"
+#include "session.h"
+#include "smtp.h"
+#include "stats.h"
+
+#ifndef SMTPLINT_VERSION
+#define SMTPLINT_VERSION "0"
+#endif
+
+struct opts {
+	const char			*format;
+	enum report_kind		 output;
+	int				 lang;		/* -1: from the environment */
+	enum severity			 min_severity;
+	enum severity			 fail_on;
+	const char			*rules_dir;
+	bool				 is_strict;
+	const char			*explain;
+	bool				 list_rules;
+	bool				 list_formats;
+	int				 color;		/* -1 auto, 0 never, 1 always */
+	size_t				 max_sessions;
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+"usage: smtplint [OPTION]... [FILE]...\n"
+"Lint SMTP transcripts and MTA logs: pair every command with its reply,\n"
+"check them against RFC 5321 and its extensions, explain every code.\n"
+"With no FILE, or FILE '-', read standard input; gzip input is unpacked.\n"
+"\n"
+"  -f, --format=NAME       auto (default) or a format of --list-formats\n"
+"  -o, --output=NAME       text (default), json, summary\n"
+"  -l, --lang=en|de        language (default: LC_ALL, LC_MESSAGES, LANG)\n"
+"  -s, --min-severity=L    info|notice|warning|error: hide findings below L\n"
+"                          (default notice)\n"
+"      --fail-on=L         exit 1 on a finding at or above L (default\n"
+"                          warning); 'never' to always exit 0\n"
+"      --rules=DIR         rules files that add to the built-in ones\n"
+"      --strict            also report common-practice replies outside the\n"
+"                          RFC lists\n"
+"      --explain=CODE      explain a reply code (550), an enhanced code\n"
+"                          (5.1.1) or a whole reply line, and exit\n"
+"      --list-rules        print the check catalog and exit\n"
+"      --list-formats      print the input formats and exit\n"
+"      --color=WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+"      --max-sessions=N    open sessions kept at most (default 10000)\n"
+"  -h, --help              this help\n"
+"  -V, --version           the version\n"
+"\n"
+"Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error,\n"
+"unreadable input or invalid rules.\n", fp);
+}
+
+/* DESIGN.md: --lang, else the first set, non-empty one of LC_ALL,
+ * LC_MESSAGES, LANG; "de…" is German.  Read directly, not through
+ * setlocale(): containers rarely have the German locale. */
+static enum lang
+lang_from_env(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		v = getenv(vars[i]);
+		if (v != NULL && *v != '\0')
+			return (v[0] == 'd' && v[1] == 'e' &&
+			    (v[2] == '\0' || v[2] == '_' || v[2] == '.' ||
+			    v[2] == '@')) ? LANG_DE : LANG_EN;
+	}
+	return LANG_EN;
+}
+
+static bool
+use_color(int color)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (color >= 0)
+		return color == 1;
+	if (nc != NULL && *nc != '\0')
+		return false;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+enum {
+	OPT_FAIL_ON = 256,
+	OPT_RULES,
+	OPT_STRICT,
+	OPT_EXPLAIN,
+	OPT_LIST_RULES,
+	OPT_LIST_FORMATS,
+	OPT_COLOR,
+	OPT_MAX_SESSIONS
+};
+
+static const struct option longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "lang", required_argument, NULL, 'l' },
+	{ "min-severity", required_argument, NULL, 's' },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "list-formats", no_argument, NULL, OPT_LIST_FORMATS },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "colour", required_argument, NULL, OPT_COLOR },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static bool
+bad_option(const char *opt, const char *val, const char *want)
+{
+	diag_error(NULL, 0, 0, "invalid value '%s' for %s (%s)", val, opt,
+	    want);
+	fputs("Try 'smtplint --help'.\n", stderr);
+	return false;
+}
+
+static bool
+parse_opts(int argc, char *argv[], struct opts *o)
+{
+	char *end;
+	unsigned long n;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->lang = -1;
+	o->min_severity = SEV_NOTICE;
+	o->fail_on = SEV_WARNING;
+	o->color = -1;
+	o->max_sessions = SESSION_MAX_DEFAULT;
+	while ((c = getopt_long(argc, argv, "f:o:l:s:hV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "auto") != 0 &&
+			    format_find(optarg) == NULL)
+				return bad_option("--format", optarg,
+				    "see --list-formats");
+			o->format = strcmp(optarg, "auto") ? optarg : NULL;
+			break;
+		case 'o':
+			if (strcmp(optarg, "text") == 0)
+				o->output = REPORT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->output = REPORT_JSON;
+			else if (strcmp(optarg, "summary") == 0)
+				o->output = REPORT_SUMMARY;
+			else
+				return bad_option("--output", optarg,
+				    "text, json or summary");
+			break;
+		case 'l':
+			if (strcmp(optarg, "en") == 0)
+				o->lang = LANG_EN;
+			else if (strcmp(optarg, "de") == 0)
+				o->lang = LANG_DE;
+			else
+				return bad_option("--lang", optarg, "en or de");
+			break;
+		case 's':
+			if (!severity_parse(optarg, &o->min_severity) ||
+			    o->min_severity == SEV_NONE)
+				return bad_option("--min-severity", optarg,
+				    "info, notice, warning or error");
+			break;
+		case OPT_FAIL_ON:
+			if (!severity_parse(optarg, &o->fail_on))
+				return bad_option("--fail-on", optarg,
+				    "info, notice, warning, error or never");
+			break;
+		case OPT_RULES:
+			o->rules_dir = optarg;
+			break;
+		case OPT_STRICT:
+			o->is_strict = true;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = optarg;
+			break;
+		case OPT_LIST_RULES:
+			o->list_rules = true;
+			break;
+		case OPT_LIST_FORMATS:
+			o->list_formats = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = 0;
+			else
+				return bad_option("--color", optarg,
+				    "auto, always or never");
+			break;
+		case OPT_MAX_SESSIONS:
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || n == 0 ||
+			    n > 10000000)
+				return bad_option("--max-sessions", optarg,
+				    "1 to 10000000");
+			o->max_sessions = n;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("smtplint %s\n", SMTPLINT_VERSION);
+			exit(0);
+		default:
+			fputs("Try 'smtplint --help'.\n", stderr);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+sink_emit(void *ctx, const struct event *ev)
+{
+	sessions_event(ctx, ev);
+}
+
+/* Read one input through its format adapter into the sessions. */
+static void
+run_input(const struct opts *o, const char *path, struct sessions *ss,
+    struct stats *st)
+{
+	struct input *in;
+	struct format_stream *fs;
+	struct event_sink sink = { sink_emit, ss };
+	struct line l;
+	unsigned long before = st->lines;
+	const char *name;
+	int rc;
+
+	if ((in = input_open(path)) == NULL)
+		return;
+	st->files++;
+	name = (path == NULL || strcmp(path, "-") == 0) ? "<stdin>" : path;
+	sessions_input(ss, name);
+	fs = format_stream_new(o->format ? format_find(o->format) : NULL,
+	    &sink, st);
+	while ((rc = input_next(in, &l)) == 1)
+		format_stream_line(fs, &l);
+	format_stream_end(fs);
+	sessions_input_end(ss, st->lines - before);
+	if (rc == 0 && format_stream_used(fs) == 0) {
+		if (st->lines == before)
+			diag_warn(name, 0, 0, "the input is empty");
+		else
+			diag_warn(name, 0, 0, "no line could be understood "
+			    "(%lu lines; not a known transcript or log format, "
+			    "see --list-formats)", st->lines - before);
+	}
+	format_stream_free(fs);
+	input_free(in);
+}
+
+static void
+list_formats(void)
+{
+	const struct format_adapter *a;
+	size_t i;
+
+	for (i = 0; (a = format_nth(i)) != NULL; i++)
+		printf("%-12s %s\n", a->name, a->description);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o;
+	struct rules *rules;
+	struct report *rep;
+	struct findings fx;
+	struct stats *st;
+	struct sessions *ss;
+	struct smtp_env env;
+	enum lang lang;
+	int i, status;
+	bool ok;
+
+	if (!parse_opts(argc, argv, &o))
+		return 2;
+	if (o.list_formats) {
+		list_formats();
+		return 0;
+	}
+	rules = rules_new();
+	ok = rules_load_embedded(rules);
+	if (ok && o.rules_dir != NULL)
+		ok = rules_load_dir(rules, o.rules_dir);
+	if (!ok || !rules_finish(rules)) {
+		rules_free(rules);
+		return 2;
+	}
+	lang = o.lang >= 0 ? (enum lang)o.lang : lang_from_env();
+	if (o.explain != NULL) {
+		status = explain_code(rules, lang, o.explain, stdout);
+		rules_free(rules);
+		return status;
+	}
+	if (o.list_rules) {
+		status = explain_list_rules(rules, lang, stdout);
+		rules_free(rules);
+		return status;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		fputs("smtplint: out of memory\n", stderr);
+		return 2;
+	}
+	rep = report_new(o.output, stdout, rules, lang, use_color(o.color) &&
+	    o.output == REPORT_TEXT);
+	findings_init(&fx, rules, rep, o.min_severity, o.is_strict);
+	env.rules = rules;
+	env.findings = &fx;
+	env.stats = st;
+	ss = sessions_new(&env, o.max_sessions);
+	if (optind >= argc)
+		run_input(&o, NULL, ss, st);
+	for (i = optind; i < argc; i++)
+		run_input(&o, argv[i], ss, st);
+	sessions_flush(ss);
+	ok = report_end(rep, st, &fx);
+	if (!ok || diag_had_error())
+		status = 2;
+	else if (fx.any && o.fail_on != SEV_NONE && fx.worst >= o.fail_on)
+		status = 1;
+	else
+		status = 0;
+	sessions_free(ss);
+	report_free(rep);
+	rules_free(rules);
+	free(st);
+	return status;
+}

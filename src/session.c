@@ -1,0 +1,243 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "smtp.h"
+#include "stats.h"
+#include "xalloc.h"
+
+#define SESSION_KEY_MAX	128
+#define SESSION_ID_MAX	4200
+
+struct sess {
+	struct sess	*hnext;		/* hash chain */
+	struct sess	*prev, *next;	/* LRU list, most recent first */
+	struct smtp	*smtp;
+	size_t		 keylen;
+	char		 key[SESSION_KEY_MAX];
+};
+
+struct sessions {
+	struct smtp_env	 env;
+	size_t		 max;
+	size_t		 count;
+	struct sess	**hash;
+	size_t		 nhash;
+	struct sess	*lru_head, *lru_tail;
+	const char	*file;		/* current input */
+	unsigned long	 seq;		/* sessions begun in this input */
+	struct smtp	*cur;		/* the transcript session of this input */
+	unsigned long	 lastline;
+};
+
+struct sessions *
+sessions_new(const struct smtp_env *env, size_t max)
+{
+	struct sessions *ss;
+
+	ss = xcalloc(1, sizeof(*ss));
+	ss->env = *env;
+	ss->max = max ? max : 1;
+	for (ss->nhash = 64; ss->nhash < ss->max * 2 && ss->nhash < (1u << 22);)
+		ss->nhash *= 2;
+	ss->hash = xcalloc(ss->nhash, sizeof(*ss->hash));
+	return ss;
+}
+
+static struct smtp *
+sessions_start(struct sessions *ss, unsigned flags)
+{
+	char id[SESSION_ID_MAX];
+
+	snprintf(id, sizeof(id), "%s#%lu", ss->file ? ss->file : "-",
+	    ++ss->seq);
+	ss->env.stats->sessions++;
+	return smtp_new(&ss->env, id, flags);
+}
+
+static void
+sessions_end_cur(struct sessions *ss, bool closed)
+{
+	if (ss->cur == NULL)
+		return;
+	smtp_end(ss->cur, closed);
+	smtp_free(ss->cur);
+	ss->cur = NULL;
+}
+
+void
+sessions_input(struct sessions *ss, const char *file)
+{
+	ss->file = file;
+	ss->seq = 0;
+}
+
+void
+sessions_input_end(struct sessions *ss, unsigned long lastline)
+{
+	ss->lastline = lastline;
+	sessions_end_cur(ss, false);
+}
+
+/* FNV-1a */
+static size_t
+sessions_hashkey(const char *k, size_t n)
+{
+	size_t h = 2166136261u, i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+static void
+sessions_lru_unlink(struct sessions *ss, struct sess *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		ss->lru_head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		ss->lru_tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void
+sessions_lru_front(struct sessions *ss, struct sess *e)
+{
+	e->next = ss->lru_head;
+	e->prev = NULL;
+	if (ss->lru_head)
+		ss->lru_head->prev = e;
+	ss->lru_head = e;
+	if (ss->lru_tail == NULL)
+		ss->lru_tail = e;
+}
+
+static void
+sessions_remove(struct sessions *ss, struct sess *e, bool evicted,
+    bool closed)
+{
+	struct sess **pp;
+
+	pp = &ss->hash[sessions_hashkey(e->key, e->keylen) & (ss->nhash - 1)];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	sessions_lru_unlink(ss, e);
+	if (evicted)
+		ss->env.stats->evicted++;
+	else
+		smtp_end(e->smtp, closed);
+	smtp_free(e->smtp);
+	free(e);
+	ss->count--;
+}
+
+static struct sess *
+sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
+    unsigned flags)
+{
+	struct sess *e;
+	size_t h;
+
+	if (n > SESSION_KEY_MAX)
+		n = SESSION_KEY_MAX;
+	h = sessions_hashkey(key, n) & (ss->nhash - 1);
+	for (e = ss->hash[h]; e != NULL; e = e->hnext)
+		if (e->keylen == n && memcmp(e->key, key, n) == 0) {
+			if (ss->lru_head != e) {
+				sessions_lru_unlink(ss, e);
+				sessions_lru_front(ss, e);
+			}
+			return e;
+		}
+	if (!create)
+		return NULL;
+	if (ss->count >= ss->max)
+		sessions_remove(ss, ss->lru_tail, true, false);
+	e = xcalloc(1, sizeof(*e));
+	memcpy(e->key, key, n);
+	e->keylen = n;
+	e->smtp = sessions_start(ss, flags);
+	e->hnext = ss->hash[h];
+	ss->hash[h] = e;
+	sessions_lru_front(ss, e);
+	ss->count++;
+	return e;
+}
+
+void
+sessions_event(struct sessions *ss, const struct event *ev)
+{
+	struct sess *e;
+
+	ss->lastline = ev->line;
+	if (ev->key != NULL) {
+		e = sessions_lookup(ss, ev->key, ev->keylen,
+		    ev->kind != EV_SESSION_END, ev->flags);
+		if (ev->kind == EV_SESSION_START && e != NULL &&
+		    !smtp_is_empty(e->smtp)) {
+			/* A new connection under a key still in use: the old
+			 * session ended without a trace in the log. */
+			sessions_remove(ss, e, false, false);
+			e = sessions_lookup(ss, ev->key, ev->keylen, true,
+			    ev->flags);
+		}
+		if (e == NULL)
+			return;
+		if (ev->kind == EV_SESSION_END) {
+			sessions_remove(ss, e, false, true);
+			return;
+		}
+		if (ev->kind != EV_SESSION_START)
+			smtp_event(e->smtp, ss->file, ev);
+		return;
+	}
+	switch (ev->kind) {
+	case EV_SESSION_START:
+		if (ss->cur != NULL && !smtp_is_empty(ss->cur))
+			sessions_end_cur(ss, false);
+		if (ss->cur == NULL)
+			ss->cur = sessions_start(ss, ev->flags);
+		return;
+	case EV_SESSION_END:
+		sessions_end_cur(ss, true);
+		return;
+	case EV_SERVER:
+		/* A greeting after the session closed: a new connection whose
+		 * marker the transcript does not show.  Anything else stays
+		 * in the old session, where it is an unsolicited reply. */
+		if (ss->cur != NULL && smtp_is_closed(ss->cur) &&
+		    ev->len >= 3 && (memcmp(ev->text, "220", 3) == 0 ||
+		    memcmp(ev->text, "554", 3) == 0))
+			sessions_end_cur(ss, false);
+		break;
+	default:
+		break;
+	}
+	if (ss->cur == NULL)
+		ss->cur = sessions_start(ss, ev->flags);
+	smtp_event(ss->cur, ss->file, ev);
+}
+
+void
+sessions_flush(struct sessions *ss)
+{
+	sessions_end_cur(ss, false);
+	while (ss->lru_head != NULL)
+		sessions_remove(ss, ss->lru_head, false, false);
+}
+
+void
+sessions_free(struct sessions *ss)
+{
+	if (ss == NULL)
+		return;
+	sessions_flush(ss);
+	free(ss->hash);
+	free(ss);
+}

@@ -1,0 +1,1307 @@
+/*
+ * The SMTP state machine of one session.
+ *
+ * Client lines are queued as pending commands when they are sent; each
+ * complete server reply answers the oldest pending command (RFC 2920 3.1:
+ * replies come in command order).  Sequencing is judged when the reply
+ * arrives, against the state left by every earlier command: that is the
+ * state the server judged the command in, pipelined or not.  Unknown
+ * commands are queued too, so one bad pairing never shifts later replies.
+ *
+ * Which replies a command may get, what it requires and which EHLO keyword
+ * enables it come from rules/commands.yaml; this file knows only what each
+ * action does to the state.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "command.h"
+#include "finding.h"
+#include "reply.h"
+#include "rules.h"
+#include "smtp.h"
+#include "stats.h"
+#include "xalloc.h"
+
+#define SMTP_MAX_KEYWORDS	32
+#define SMTP_KEYWORD_MAX	24
+#define SMTP_AUTH_MAX		160
+
+struct smtp_text {
+	char		 s[SMTP_TEXT_MAX];
+	size_t		 len;
+};
+
+struct smtp_pending {
+	const struct command_info *ci;	/* NULL: a command the rules don't know */
+	const char	*file;
+	unsigned long	 line;
+	struct smtp_text text;
+	bool		 has_args;
+	bool		 is_bdat_last;
+	bool		 is_binarymime;
+	bool		 has_initial_response;	/* AUTH mech ir */
+	long		 size;			/* MAIL SIZE=, -1 if none */
+};
+
+struct smtp_reply {
+	bool		 is_active;	/* lines were read, the last not yet */
+	int		 code;		/* of the first line */
+	const char	*file;
+	unsigned long	 first_line;
+	unsigned long	 nlines;
+	bool		 is_mismatch;	/* multiline-code-mismatch reported */
+	struct smtp_text lines[FINDING_REPLY_LINES];	/* first ones, last */
+	unsigned long	 lineno[FINDING_REPLY_LINES];
+	struct enhanced	 enh;		/* of the first line */
+	bool		 enh_differs;	/* another line has another code */
+	bool		 enh_missing;	/* a line without the code */
+	/* EHLO keywords seen in this reply, taken if it is a 250 to EHLO */
+	char		 kw[SMTP_MAX_KEYWORDS][SMTP_KEYWORD_MAX];
+	unsigned	 nkw;
+	long		 kw_size;
+	char		 kw_auth[SMTP_AUTH_MAX];
+};
+
+struct smtp {
+	struct smtp_env	 env;
+	char		*id;
+	unsigned	 flags;		/* EVF_* */
+	bool		 is_empty;
+	/* pairing */
+	struct smtp_pending *q;		/* ring */
+	size_t		 qhead, qlen, qcap;
+	bool		 group_reported;	/* pipelining finding for this group */
+	bool		 early_reported;
+	struct smtp_reply cur;
+	/* session state */
+	bool		 is_greeted;
+	int		 greeting;	/* code of the greeting */
+	bool		 is_refused;	/* 554 greeting: only QUIT makes sense */
+	bool		 has_helo;	/* HELO/EHLO accepted since start/STARTTLS */
+	bool		 has_ehlo;	/* the keywords below are known */
+	bool		 has_tls;
+	bool		 has_auth;
+	bool		 in_auth;	/* a 334 asked for the next AUTH line */
+	bool		 in_mail;
+	unsigned long	 rcpts;		/* accepted RCPTs in the transaction */
+	bool		 used_bdat;
+	bool		 is_binarymime;
+	bool		 in_data;	/* 354 seen, the final dot not yet */
+	unsigned long	 data_line;	/* line of the 354 */
+	const char	*data_file;
+	bool		 data_eol_reported;
+	bool		 data_len_reported;
+	bool		 prev_data_bad_eol;
+	bool		 bare_dot;	/* a dot line with a bare terminator */
+	bool		 smuggle_reported;
+	long		 bdat_left;	/* chunk octets still to come */
+	bool		 is_quit;	/* 221 to QUIT */
+	bool		 is_closed;	/* 421 or 221 */
+	bool		 is_swapped;	/* TURN/ATRN: the roles are reversed */
+	bool		 quit_reported;
+	char		 kw[SMTP_MAX_KEYWORDS][SMTP_KEYWORD_MAX];
+	unsigned	 nkw;
+	long		 size_limit;	/* SIZE keyword, 0: none or no limit */
+	char		 auth_mechs[SMTP_AUTH_MAX];
+};
+
+struct smtp *
+smtp_new(const struct smtp_env *env, const char *id, unsigned flags)
+{
+	struct smtp *s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->env = *env;
+	s->id = xstrdup(id);
+	s->flags = flags;
+	s->is_empty = true;
+	return s;
+}
+
+void
+smtp_free(struct smtp *s)
+{
+	if (s == NULL)
+		return;
+	free(s->q);
+	free(s->id);
+	free(s);
+}
+
+const char *
+smtp_id(const struct smtp *s)
+{
+	return s->id;
+}
+
+bool
+smtp_is_closed(const struct smtp *s)
+{
+	return s->is_closed && s->qlen == 0 && !s->cur.is_active;
+}
+
+bool
+smtp_is_empty(const struct smtp *s)
+{
+	return s->is_empty;
+}
+
+static void
+smtp_copy(struct smtp_text *t, const char *s, size_t len)
+{
+	if (len >= sizeof(t->s))
+		len = sizeof(t->s) - 1;
+	memcpy(t->s, s, len);
+	t->s[len] = '\0';
+	t->len = len;
+}
+
+/* ---- findings */
+
+static void
+smtp_finding(struct smtp *s, struct finding *f, enum check_id c,
+    const char *file, unsigned long line)
+{
+	memset(f, 0, sizeof(*f));
+	f->check = c;
+	f->file = file;
+	f->line = line;
+	f->session = s->id;
+}
+
+static void
+smtp_with_command(struct finding *f, const struct smtp_pending *p)
+{
+	if (p == NULL)
+		return;
+	f->command = p->text.s;
+	f->commandlen = p->text.len;
+	f->command_line = p->line;
+	f->verb = p->ci ? p->ci->verb : NULL;
+}
+
+static void
+smtp_with_reply(struct finding *f, const struct smtp_reply *r)
+{
+	unsigned i, n;
+
+	n = r->nlines < FINDING_REPLY_LINES ? (unsigned)r->nlines :
+	    FINDING_REPLY_LINES;
+	for (i = 0; i < n; i++) {
+		f->reply[i] = r->lines[i].s;
+		f->replylen[i] = r->lines[i].len;
+		f->reply_line[i] = r->lineno[i];
+	}
+	f->nreply = n;
+	f->reply_more = r->nlines - n;
+	f->code = r->code;
+}
+
+static void
+smtp_emit(struct smtp *s, struct finding *f)
+{
+	finding_emit(s->env.findings, f);
+}
+
+/* ---- the queue */
+
+static struct smtp_pending *
+smtp_q_at(struct smtp *s, size_t i)
+{
+	return &s->q[(s->qhead + i) % s->qcap];
+}
+
+static struct smtp_pending *
+smtp_q_push(struct smtp *s)
+{
+	struct smtp_pending *nq;
+	size_t i, ncap;
+
+	if (s->qlen == s->qcap) {
+		if (s->qcap == SMTP_MAX_PENDING)
+			return NULL;
+		ncap = s->qcap ? s->qcap * 2 : 8;
+		nq = xcalloc(ncap, sizeof(*nq));
+		for (i = 0; i < s->qlen; i++)
+			nq[i] = *smtp_q_at(s, i);
+		free(s->q);
+		s->q = nq;
+		s->qcap = ncap;
+		s->qhead = 0;
+	}
+	s->qlen++;
+	return smtp_q_at(s, s->qlen - 1);
+}
+
+static bool
+smtp_q_pop(struct smtp *s, struct smtp_pending *out)
+{
+	if (s->qlen == 0)
+		return false;
+	*out = s->q[s->qhead];
+	s->qhead = (s->qhead + 1) % s->qcap;
+	if (--s->qlen == 0)
+		s->group_reported = false;
+	return true;
+}
+
+/* ---- EHLO keywords */
+
+static bool
+smtp_has_kw(const struct smtp *s, const char *kw)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nkw; i++)
+		if (strcmp(s->kw[i], kw) == 0)
+			return true;
+	return false;
+}
+
+/* Take one EHLO reply line's keyword (RFC 5321 4.1.1.1: ehlo-line). */
+static void
+smtp_reply_keyword(struct smtp_reply *r, const char *t, size_t len)
+{
+	size_t i = 0, k;
+	char kw[SMTP_KEYWORD_MAX];
+
+	while (i < len && i < sizeof(kw) - 1 && (isalnum((unsigned char)t[i]) ||
+	    t[i] == '-'))
+		kw[i] = (char)toupper((unsigned char)t[i]), i++;
+	kw[i] = '\0';
+	if (i == 0 || r->nkw == SMTP_MAX_KEYWORDS)
+		return;
+	/* Old servers advertise "AUTH=LOGIN PLAIN" beside "AUTH …". */
+	if (i < len && t[i] == '=' && strcmp(kw, "AUTH") != 0)
+		return;
+	for (k = 0; k < r->nkw; k++)
+		if (strcmp(r->kw[k], kw) == 0)
+			break;
+	if (k == r->nkw)
+		memcpy(r->kw[r->nkw++], kw, sizeof(kw));
+	if (strcmp(kw, "SIZE") == 0 && i < len)
+		r->kw_size = strtol(t + i + 1 < t + len ? t + i + 1 : t + i,
+		    NULL, 10);
+	if (strcmp(kw, "AUTH") == 0 && i < len) {
+		size_t have = strlen(r->kw_auth), n = len - i;
+
+		if (have + n + 1 < sizeof(r->kw_auth)) {
+			r->kw_auth[have] = ' ';
+			memcpy(r->kw_auth + have + 1, t + i + 1, n - 1);
+			r->kw_auth[have + n] = '\0';
+		}
+	}
+}
+
+static bool
+smtp_auth_mech_advertised(const struct smtp *s, const char *m, size_t mlen)
+{
+	const char *w;
+	size_t pos = 0, wlen, len = strlen(s->auth_mechs);
+
+	while (command_word(s->auth_mechs, len, &pos, &w, &wlen))
+		if (wlen == mlen && strncasecmp(w, m, mlen) == 0)
+			return true;
+	return false;
+}
+
+/* ---- state changes */
+
+static void
+smtp_reset_transaction(struct smtp *s)
+{
+	s->in_mail = false;
+	s->rcpts = 0;
+	s->used_bdat = false;
+	s->is_binarymime = false;
+	s->in_data = false;
+	s->bdat_left = 0;
+}
+
+/* RFC 3207 4.2: after the handshake both sides forget what they knew. */
+static void
+smtp_reset_to_greeted(struct smtp *s)
+{
+	smtp_reset_transaction(s);
+	s->has_helo = false;
+	s->has_ehlo = false;
+	s->has_auth = false;
+	s->in_auth = false;
+	s->nkw = 0;
+	s->size_limit = 0;
+	s->auth_mechs[0] = '\0';
+}
+
+/* ---- client side */
+
+static bool
+smtp_bad_eol(const struct event *ev)
+{
+	return ev->eol == EOL_LF || ev->has_bare_cr;
+}
+
+static void
+smtp_line_finding(struct smtp *s, const char *file, const struct event *ev,
+    enum check_id c, const char *detail, long limit, const char *side)
+{
+	struct finding f;
+	struct smtp_text t;
+
+	smtp_finding(s, &f, c, file, ev->line);
+	smtp_copy(&t, ev->text, ev->len);
+	if (side[0] == 'C') {
+		f.command = t.s;
+		f.commandlen = t.len;
+		f.command_line = ev->line;
+	} else {
+		f.reply[0] = t.s;
+		f.replylen[0] = t.len;
+		f.reply_line[0] = ev->line;
+		f.nreply = 1;
+	}
+	f.detail = detail;
+	f.limit = limit;
+	f.len = (long)ev->len + 2;
+	smtp_emit(s, &f);
+}
+
+static void
+smtp_eol_check(struct smtp *s, const char *file, const struct event *ev,
+    const char *side)
+{
+	if (!smtp_bad_eol(ev))
+		return;
+	smtp_line_finding(s, file, ev, CHECK_BARE_LINE_ENDING,
+	    ev->has_bare_cr ? "bare-cr" : "bare-lf", 0, side);
+}
+
+static bool
+smtp_looks_like_command(const char *t, size_t len)
+{
+	static const char *const cmds[] = { "MAIL FROM:", "RCPT TO:", "DATA",
+	    "BDAT ", "EHLO ", "HELO ", "RSET", "QUIT", NULL };
+	size_t i, n;
+
+	for (i = 0; cmds[i] != NULL; i++) {
+		n = strlen(cmds[i]);
+		if (len >= n && strncasecmp(t, cmds[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A line of message data after the 354 (RFC 5321 4.1.1.4, 4.5.2). */
+static void
+smtp_data_line(struct smtp *s, const char *file, const struct event *ev)
+{
+	struct finding f;
+	struct smtp_text t;
+	struct smtp_pending *p;
+	bool bad = smtp_bad_eol(ev);
+	size_t len;
+
+	if (ev->len == 1 && ev->text[0] == '.') {
+		/*
+		 * RFC 5321 4.1.1.4: only CRLF.CRLF ends the data; a dot line
+		 * with a bare LF or CR on either side is the SMTP smuggling
+		 * pattern (CVE-2023-51764 and others) and must not end it.
+		 */
+		if (bad || s->prev_data_bad_eol) {
+			smtp_finding(s, &f, CHECK_BARE_LINE_ENDING, file,
+			    ev->line);
+			smtp_copy(&t, ev->text, ev->len);
+			f.command = t.s;
+			f.commandlen = t.len;
+			f.command_line = ev->line;
+			f.detail = "bare-dot";
+			f.severity = SEV_ERROR;
+			f.is_raised = true;
+			smtp_emit(s, &f);
+			s->bare_dot = true;
+			s->prev_data_bad_eol = bad;
+			return;
+		}
+		s->in_data = false;
+		s->prev_data_bad_eol = false;
+		s->env.stats->commands++;
+		if ((p = smtp_q_push(s)) == NULL)
+			return;
+		memset(p, 0, sizeof(*p));
+		p->ci = rules_command_by_action(s->env.rules, ACT_END_OF_DATA);
+		p->file = file;
+		p->line = ev->line;
+		smtp_copy(&p->text, ".", 1);
+		p->size = -1;
+		return;
+	}
+	if (s->bare_dot && !s->smuggle_reported &&
+	    smtp_looks_like_command(ev->text, ev->len)) {
+		smtp_finding(s, &f, CHECK_BARE_LINE_ENDING, file, ev->line);
+		smtp_copy(&t, ev->text, ev->len);
+		f.command = t.s;
+		f.commandlen = t.len;
+		f.command_line = ev->line;
+		f.detail = "smuggled-command";
+		f.severity = SEV_ERROR;
+		f.is_raised = true;
+		smtp_emit(s, &f);
+		s->smuggle_reported = true;
+	}
+	if (bad && !s->data_eol_reported) {
+		smtp_eol_check(s, file, ev, "C");
+		s->data_eol_reported = true;
+	}
+	s->prev_data_bad_eol = bad;
+	/* RFC 5321 4.5.3.1.6: 1000 octets with CRLF; the dot added for
+	 * transparency (4.5.2) does not count. */
+	len = ev->len - (ev->len > 1 && ev->text[0] == '.');
+	if ((len > 998 || ev->is_truncated) && !s->data_len_reported) {
+		smtp_line_finding(s, file, ev, CHECK_LINE_TOO_LONG, "data-line",
+		    1000, "C");
+		s->data_len_reported = true;
+	}
+}
+
+/* The pipelining rules of RFC 2920 3.1, checked as a command is sent. */
+static void
+smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
+{
+	struct finding f;
+	struct smtp_text t;
+	const struct smtp_pending *last;
+
+	if (s->flags & EVF_PARTIAL)
+		return;
+	if (!s->is_greeted) {
+		/* RFC 5321 3.1, 4.3.2: the client waits for the greeting. */
+		if (s->early_reported)
+			return;
+		s->early_reported = true;
+		smtp_finding(s, &f, CHECK_PIPELINING_VIOLATION, file, ev->line);
+		f.detail = "before-greeting";
+	} else if (s->qlen == 0 || s->group_reported)
+		return;
+	else if (!smtp_has_kw(s, "PIPELINING")) {
+		smtp_finding(s, &f, CHECK_PIPELINING_NOT_ADVERTISED, file,
+		    ev->line);
+		f.detail = s->has_ehlo ? "not-advertised" : "no-ehlo";
+		s->group_reported = true;
+	} else {
+		last = smtp_q_at(s, s->qlen - 1);
+		if (last->ci == NULL || !last->ci->is_pipeline_last ||
+		    last->has_initial_response)
+			return;
+		smtp_finding(s, &f, CHECK_PIPELINING_VIOLATION, file, ev->line);
+		f.detail = "after-last";
+		f.arg = last->ci->verb;
+		s->group_reported = true;
+	}
+	smtp_copy(&t, ev->text, ev->len);
+	f.command = t.s;
+	f.commandlen = t.len;
+	f.command_line = ev->line;
+	smtp_emit(s, &f);
+}
+
+/* MAIL/RCPT parameters and the keyword each needs (RFC 1870, 6152, 3030,
+ * 6531, 3461, 4954).  BODY is judged by its value. */
+static const struct {
+	const char	*param;
+	const char	*value;		/* NULL: any */
+	const char	*keyword;
+} smtp_params[] = {
+	{ "SIZE", NULL, "SIZE" },
+	{ "BODY", "8BITMIME", "8BITMIME" },
+	{ "BODY", "BINARYMIME", "BINARYMIME" },
+	{ "SMTPUTF8", NULL, "SMTPUTF8" },
+	{ "RET", NULL, "DSN" },
+	{ "ENVID", NULL, "DSN" },
+	{ "NOTIFY", NULL, "DSN" },
+	{ "ORCPT", NULL, "DSN" },
+	{ "AUTH", NULL, "AUTH" },
+	{ "REQUIRETLS", NULL, "REQUIRETLS" },
+	{ "MT-PRIORITY", NULL, "MT-PRIORITY" },
+};
+
+static void
+smtp_not_advertised(struct smtp *s, const char *file, const struct event *ev,
+    const char *what)
+{
+	struct finding f;
+	struct smtp_text t;
+
+	smtp_finding(s, &f, CHECK_EXTENSION_NOT_ADVERTISED, file, ev->line);
+	smtp_copy(&t, ev->text, ev->len);
+	f.command = t.s;
+	f.commandlen = t.len;
+	f.command_line = ev->line;
+	f.arg = what;
+	f.detail = s->has_ehlo ? "not-in-ehlo" : "helo-only";
+	smtp_emit(s, &f);
+}
+
+static void
+smtp_extensions(struct smtp *s, const char *file, const struct event *ev,
+    const struct command *cmd, struct smtp_pending *p)
+{
+	const char *v, *w;
+	size_t vlen, i, pos = 0, wlen;
+	char what[64];
+
+	/* Only judge what the session shows: keywords known from EHLO, or
+	 * none because the client said HELO. */
+	if (!s->has_helo || (s->flags & EVF_PARTIAL))
+		return;
+	if (p->ci->extension != NULL && !smtp_has_kw(s, p->ci->extension)) {
+		smtp_not_advertised(s, file, ev, p->ci->extension);
+		return;
+	}
+	if (p->ci->action == ACT_AUTH && s->has_ehlo &&
+	    command_word(cmd->arg, cmd->arglen, &pos, &w, &wlen) &&
+	    !smtp_auth_mech_advertised(s, w, wlen)) {
+		snprintf(what, sizeof(what), "AUTH %.*s",
+		    (int)(wlen > 40 ? 40 : wlen), w);
+		smtp_not_advertised(s, file, ev, what);
+		return;
+	}
+	if (p->ci->action != ACT_MAIL && p->ci->action != ACT_RCPT)
+		return;
+	for (i = 0; i < sizeof(smtp_params) / sizeof(smtp_params[0]); i++) {
+		if (!command_param(cmd, smtp_params[i].param, &v, &vlen))
+			continue;
+		if (smtp_params[i].value != NULL &&
+		    !command_eq(v, vlen, smtp_params[i].value))
+			continue;
+		if (!smtp_has_kw(s, smtp_params[i].keyword)) {
+			smtp_not_advertised(s, file, ev, smtp_params[i].keyword);
+			return;
+		}
+	}
+}
+
+/* RFC 5321 4.5.3.1.4: 512 octets with CRLF; MAIL grows by the extensions
+ * it uses: SIZE +26 (RFC 1870 3), SMTPUTF8 +10 (RFC 6531 3.1), AUTH= +500
+ * (RFC 4954 3).  AUTH exchange lines may reach 12288 (RFC 4954 4). */
+static long
+smtp_command_limit(const struct command *cmd, enum cmd_action act)
+{
+	const char *v;
+	size_t vlen;
+	long limit = 512;
+
+	if (act == ACT_AUTH_RESPONSE)
+		return 12288;
+	if (act != ACT_MAIL && act != ACT_RCPT)
+		return limit;
+	if (command_param(cmd, "SIZE", &v, &vlen))
+		limit += 26;
+	if (command_param(cmd, "SMTPUTF8", &v, &vlen))
+		limit += 10;
+	if (command_param(cmd, "AUTH", &v, &vlen))
+		limit += 500;
+	if (command_param(cmd, "RET", &v, &vlen) ||
+	    command_param(cmd, "ENVID", &v, &vlen) ||
+	    command_param(cmd, "NOTIFY", &v, &vlen) ||
+	    command_param(cmd, "ORCPT", &v, &vlen))
+		limit += 500;	/* RFC 3461 4: generous, exact sum unverified */
+	return limit;
+}
+
+static void
+smtp_command(struct smtp *s, const char *file, const struct event *ev,
+    enum cmd_action forced)
+{
+	struct smtp_pending *p;
+	struct command cmd;
+	const struct command_info *ci;
+	const char *v;
+	size_t vlen, pos = 0, wlen;
+	const char *w;
+	long limit;
+	char *end;
+
+	command_split(ev->text, ev->len, &cmd);
+	if (forced != ACT_OTHER)
+		ci = rules_command_by_action(s->env.rules, forced);
+	else {
+		ci = rules_command(s->env.rules, cmd.verb, cmd.verblen);
+		/* Pseudo commands are never sent by name. */
+		if (ci != NULL && (ci->action == ACT_GREETING ||
+		    ci->action == ACT_END_OF_DATA ||
+		    ci->action == ACT_AUTH_RESPONSE))
+			ci = NULL;
+	}
+	s->env.stats->commands++;
+	limit = smtp_command_limit(&cmd, ci ? ci->action : ACT_OTHER);
+	if ((long)ev->len + 2 > limit || ev->is_truncated)
+		smtp_line_finding(s, file, ev, CHECK_LINE_TOO_LONG,
+		    forced == ACT_AUTH_RESPONSE ? "auth-line" : "command-line",
+		    limit, "C");
+	smtp_eol_check(s, file, ev, "C");
+	smtp_pipelining(s, file, ev);
+	if ((p = smtp_q_push(s)) == NULL) {
+		/* The queue is full: the oldest command is given up. */
+		struct smtp_pending old;
+		struct finding f;
+
+		smtp_q_pop(s, &old);
+		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, old.file,
+		    old.line);
+		smtp_with_command(&f, &old);
+		f.detail = "queue-full";
+		f.limit = SMTP_MAX_PENDING;
+		smtp_emit(s, &f);
+		p = smtp_q_push(s);
+	}
+	memset(p, 0, sizeof(*p));
+	p->ci = ci;
+	p->file = file;
+	p->line = ev->line;
+	p->size = -1;
+	smtp_copy(&p->text, ev->text, ev->len);
+	p->has_args = cmd.arglen > 0;
+	if (ci == NULL)
+		return;
+	switch (ci->action) {
+	case ACT_MAIL:
+		if (command_param(&cmd, "SIZE", &v, &vlen))
+			p->size = strtol(v, NULL, 10);
+		if (command_param(&cmd, "BODY", &v, &vlen) &&
+		    command_eq(v, vlen, "BINARYMIME"))
+			p->is_binarymime = true;
+		break;
+	case ACT_BDAT:
+		if (command_word(cmd.arg, cmd.arglen, &pos, &w, &wlen)) {
+			s->bdat_left = strtol(w, &end, 10);
+			if (s->bdat_left < 0)
+				s->bdat_left = 0;
+		}
+		if (command_word(cmd.arg, cmd.arglen, &pos, &w, &wlen) &&
+		    command_eq(w, wlen, "LAST"))
+			p->is_bdat_last = true;
+		if (s->flags & EVF_DATA_HIDDEN)
+			s->bdat_left = 0;
+		break;
+	case ACT_AUTH:
+		if (command_word(cmd.arg, cmd.arglen, &pos, &w, &wlen)) {
+			const char *ir;
+			size_t irlen;
+
+			p->has_initial_response = command_word(cmd.arg,
+			    cmd.arglen, &pos, &ir, &irlen);
+			/* RFC 4954 4: mechanisms that show the password. */
+			if (!s->has_tls && !(s->flags & EVF_PARTIAL) &&
+			    (command_eq(w, wlen, "PLAIN") ||
+			    command_eq(w, wlen, "LOGIN"))) {
+				struct finding f;
+
+				smtp_finding(s, &f, CHECK_AUTH_WITHOUT_TLS, file,
+				    ev->line);
+				smtp_with_command(&f, p);
+				f.arg = command_eq(w, wlen, "PLAIN") ? "PLAIN" :
+				    "LOGIN";
+				smtp_emit(s, &f);
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	if (forced == ACT_OTHER)
+		smtp_extensions(s, file, ev, &cmd, p);
+}
+
+static void
+smtp_client(struct smtp *s, const char *file, const struct event *ev)
+{
+	if (s->is_quit) {
+		/* RFC 5321 4.1.4: QUIT is the last command. */
+		if (!s->quit_reported) {
+			smtp_line_finding(s, file, ev, CHECK_COMMAND_AFTER_QUIT,
+			    NULL, 0, "C");
+			s->quit_reported = true;
+		}
+		return;
+	}
+	if (s->in_data) {
+		smtp_data_line(s, file, ev);
+		return;
+	}
+	if (s->bdat_left > 0) {
+		/* Chunk octets: the line and its CRLF (RFC 3030 2). */
+		s->bdat_left -= (long)ev->len + (ev->eol == EOL_LF ? 1 : 2);
+		if (s->bdat_left < 0)
+			s->bdat_left = 0;
+		return;
+	}
+	if (s->in_auth) {
+		s->in_auth = false;
+		smtp_command(s, file, ev, ACT_AUTH_RESPONSE);
+		return;
+	}
+	smtp_command(s, file, ev, ACT_OTHER);
+}
+
+/* ---- server side: pairing and checks */
+
+static const char *
+smtp_unmet(const struct smtp *s, const struct smtp_pending *p)
+{
+	unsigned r = p->ci->requires;
+
+	/* RFC 5321 3.1: after a 554 greeting only QUIT is useful. */
+	if (s->is_refused && p->ci->action != ACT_QUIT)
+		return "refused-session";
+	if ((r & REQ_HELO) && !s->has_helo)
+		return "no-helo";
+	if ((r & REQ_NO_MAIL) && s->in_mail)
+		return "nested-mail";
+	if ((r & REQ_MAIL) && !s->in_mail)
+		return "no-mail";
+	if ((r & REQ_RCPT) && s->rcpts == 0)
+		return "no-rcpt";
+	if ((r & REQ_AUTH) && !s->has_auth)
+		return "no-auth";
+	if ((r & REQ_NO_AUTH) && s->has_auth)
+		return "already-auth";
+	if ((r & REQ_NO_TLS) && s->has_tls)
+		return "tls-active";
+	/* RFC 3030 2, 3: DATA after BDAT or after BODY=BINARYMIME. */
+	if (p->ci->action == ACT_DATA && (s->used_bdat || s->is_binarymime))
+		return "data-after-bdat";
+	return NULL;
+}
+
+static void
+smtp_explain(struct smtp *s, const struct smtp_pending *p)
+{
+	struct finding f;
+	char enh[16];
+
+	if (s->cur.code < 400 || s->cur.code > 599)
+		return;
+	smtp_finding(s, &f, CHECK_REPLY_EXPLAINED, s->cur.file,
+	    s->cur.first_line);
+	smtp_with_command(&f, p);
+	smtp_with_reply(&f, &s->cur);
+	if (s->cur.enh.is_present && !s->cur.enh.is_bad) {
+		reply_enhanced_format(&s->cur.enh, enh, sizeof(enh));
+		f.enhanced = enh;
+	}
+	smtp_emit(s, &f);
+}
+
+/* Check the code against the command's table; true when it is allowed. */
+static void
+smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
+    const struct command_info *ci)
+{
+	const struct code_info *code;
+	const struct allowed_reply *a;
+	struct finding f;
+	int c = s->cur.code;
+
+	code = rules_code(s->env.rules, c);
+	if (code != NULL && (code->status == CST_NONSTANDARD ||
+	    code->status == CST_VENDOR)) {
+		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur.file,
+		    s->cur.first_line);
+		smtp_with_command(&f, p);
+		smtp_with_reply(&f, &s->cur);
+		f.verb = ci ? ci->verb : NULL;
+		smtp_emit(s, &f);
+		return;
+	}
+	if (code == NULL && c / 10 % 10 <= 5) {
+		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur.file,
+		    s->cur.first_line);
+		smtp_with_command(&f, p);
+		smtp_with_reply(&f, &s->cur);
+		f.verb = ci ? ci->verb : NULL;
+		f.detail = "unknown-code";
+		smtp_emit(s, &f);
+		return;
+	}
+	if (ci == NULL || code == NULL)
+		return;
+	a = rules_allowed(ci, c);
+	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
+	    s->cur.first_line);
+	smtp_with_command(&f, p);
+	smtp_with_reply(&f, &s->cur);
+	f.verb = ci->verb;
+	if (a == NULL) {
+		smtp_emit(s, &f);
+		return;
+	}
+	switch (a->source) {
+	case SRC_PRACTICE:
+	case SRC_HISTORIC:
+	case SRC_VENDOR:
+		f.detail = a->source == SRC_HISTORIC ? "historic" : "practice";
+		break;
+	case SRC_EXTENSION:
+		if (a->extension == NULL || smtp_has_kw(s, a->extension))
+			return;
+		f.detail = "extension";
+		f.arg = a->extension;
+		break;
+	default:
+		return;
+	}
+	/* Outside RFC 5321's list but what conforming servers send:
+	 * reported only with --strict (PROTOCOL.md, issue 2). */
+	f.is_strict = true;
+	f.is_raised = true;
+	f.severity = SEV_WARNING;
+	smtp_emit(s, &f);
+}
+
+static void
+smtp_check_enhanced(struct smtp *s, const struct smtp_pending *p,
+    enum cmd_action act)
+{
+	struct finding f;
+	char enh[16];
+	const char *detail = NULL;
+	int c = s->cur.code;
+
+	/* RFC 2034 3, 4: no code in the greeting, the replies to HELO and
+	 * EHLO, and 3xx replies. */
+	if (act == ACT_GREETING || act == ACT_HELO || act == ACT_EHLO ||
+	    c / 100 == 3)
+		return;
+	if (s->cur.enh.is_present) {
+		if (s->cur.enh.is_bad)
+			detail = "enhanced-syntax";
+		else if (s->cur.enh.cls != c / 100)
+			detail = "enhanced-class";
+		else if (s->cur.enh_differs)
+			detail = "enhanced-lines";
+		else if (s->cur.enh_missing && smtp_has_kw(s,
+		    "ENHANCEDSTATUSCODES"))
+			detail = "enhanced-some-lines";
+	} else if (smtp_has_kw(s, "ENHANCEDSTATUSCODES") && act != ACT_OTHER &&
+	    !(s->flags & EVF_PARTIAL))
+		detail = "enhanced-missing";
+	if (detail == NULL)
+		return;
+	smtp_finding(s, &f, CHECK_ENHANCED_CODE_MISMATCH, s->cur.file,
+	    s->cur.first_line);
+	smtp_with_command(&f, p);
+	smtp_with_reply(&f, &s->cur);
+	if (s->cur.enh.is_present) {
+		reply_enhanced_format(&s->cur.enh, enh, sizeof(enh));
+		f.enhanced = enh;
+	}
+	f.detail = detail;
+	smtp_emit(s, &f);
+}
+
+/* Apply what an answered command did to the session (after the checks). */
+static void
+smtp_apply(struct smtp *s, const struct smtp_pending *p)
+{
+	int c = s->cur.code, cls = c / 100;
+	unsigned i;
+
+	if (c == 421 || (c == 521 && p->ci != NULL &&
+	    p->ci->action != ACT_GREETING)) {
+		s->is_closed = true;
+		return;
+	}
+	if (p->ci == NULL)
+		return;
+	switch (p->ci->action) {
+	case ACT_HELO:
+	case ACT_EHLO:
+		if (cls != 2)
+			break;	/* RFC 5321 4.1.4: a failed EHLO changes nothing */
+		/* An accepted HELO/EHLO in mid-session is an implicit RSET. */
+		smtp_reset_transaction(s);
+		s->has_helo = true;
+		s->has_ehlo = p->ci->action == ACT_EHLO;
+		s->nkw = 0;
+		s->size_limit = 0;
+		s->auth_mechs[0] = '\0';
+		if (p->ci->action == ACT_EHLO) {
+			for (i = 0; i < s->cur.nkw; i++)
+				memcpy(s->kw[i], s->cur.kw[i], sizeof(s->kw[i]));
+			s->nkw = s->cur.nkw;
+			s->size_limit = s->cur.kw_size;
+			memcpy(s->auth_mechs, s->cur.kw_auth,
+			    sizeof(s->auth_mechs));
+		}
+		break;
+	case ACT_MAIL:
+		if (cls == 2) {
+			s->in_mail = true;
+			s->rcpts = 0;
+			s->used_bdat = false;
+			s->is_binarymime = p->is_binarymime;
+		}
+		break;
+	case ACT_RCPT:
+		if (cls == 2)
+			s->rcpts++;
+		break;
+	case ACT_DATA:
+		if (c == 354) {
+			s->in_data = true;
+			s->data_line = s->cur.first_line;
+			s->data_file = s->cur.file;
+			s->data_eol_reported = false;
+			s->data_len_reported = false;
+			s->prev_data_bad_eol = false;
+			s->bare_dot = false;
+		}
+		break;
+	case ACT_END_OF_DATA:
+		/* RFC 5321 4.1.1.4: any reply to the dot ends the transaction. */
+		smtp_reset_transaction(s);
+		break;
+	case ACT_BDAT:
+		s->used_bdat = true;
+		if (p->is_bdat_last && cls == 2)
+			smtp_reset_transaction(s);
+		break;
+	case ACT_RSET:
+		if (cls == 2)
+			smtp_reset_transaction(s);
+		break;
+	case ACT_QUIT:
+		if (c == 221) {
+			s->is_quit = true;
+			s->is_closed = true;
+		}
+		break;
+	case ACT_STARTTLS:
+		if (c == 220) {
+			smtp_reset_to_greeted(s);
+			s->has_tls = true;
+		}
+		break;
+	case ACT_AUTH:
+	case ACT_AUTH_RESPONSE:
+		if (c == 334)
+			s->in_auth = true;
+		else if (c == 235)
+			s->has_auth = true;
+		break;
+	case ACT_TURN:
+	case ACT_ATRN:
+		if (cls == 2) {
+			/* RFC 2645 5.3: the roles reverse; the old client
+			 * greets next. */
+			smtp_reset_to_greeted(s);
+			s->has_tls = false;
+			s->is_greeted = false;
+			s->is_refused = false;
+			s->is_swapped = !s->is_swapped;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+smtp_greeting(struct smtp *s)
+{
+	const struct command_info *ci;
+	struct smtp_pending g;
+	struct finding f;
+	int c = s->cur.code;
+
+	s->is_greeted = true;
+	s->greeting = c;
+	memset(&g, 0, sizeof(g));
+	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
+	g.ci = ci;
+	if (c != 220 && c != 421 && c != 554 && c != 521 &&
+	    !(s->flags & EVF_PARTIAL)) {
+		smtp_finding(s, &f, CHECK_BAD_GREETING, s->cur.file,
+		    s->cur.first_line);
+		smtp_with_reply(&f, &s->cur);
+		f.verb = ci ? ci->verb : NULL;
+		smtp_emit(s, &f);
+	} else
+		smtp_check_allowed(s, NULL, ci);
+	if (c == 554)
+		s->is_refused = true;
+	if (c == 421 || c == 521)
+		s->is_closed = true;
+	smtp_explain(s, &g);
+}
+
+static void
+smtp_reply_done(struct smtp *s)
+{
+	struct smtp_pending p;
+	struct finding f;
+	const char *why;
+	enum cmd_action act;
+	int c = s->cur.code, cls = c / 100;
+
+	s->cur.is_active = false;
+	s->env.stats->replies++;
+	s->env.stats->replies_by_code[c >= 0 && c < 600 ? c : 0]++;
+	if (s->bdat_left > 0)
+		s->bdat_left = 0;	/* the chunk's data was not shown */
+	if (!s->is_greeted && !(s->flags & EVF_PARTIAL && s->qlen > 0)) {
+		smtp_greeting(s);
+		return;
+	}
+	s->is_greeted = true;
+	if (s->qlen == 0 && s->in_data) {
+		/* The end of the data is not in the transcript (curl -v hides
+		 * it; a bare-LF dot the server took as the end): this reply
+		 * answers the end of data. */
+		memset(&p, 0, sizeof(p));
+		p.ci = rules_command_by_action(s->env.rules, ACT_END_OF_DATA);
+		p.file = s->cur.file;
+		p.line = s->cur.first_line;
+		smtp_copy(&p.text, ".", 1);
+		s->in_data = false;
+	} else if (!smtp_q_pop(s, &p)) {
+		/* RFC 5321 3.8: a 421 may come at any time. */
+		if (c == 421) {
+			s->is_closed = true;
+			memset(&p, 0, sizeof(p));
+			smtp_explain(s, &p);
+			return;
+		}
+		smtp_finding(s, &f, CHECK_UNSOLICITED_REPLY, s->cur.file,
+		    s->cur.first_line);
+		smtp_with_reply(&f, &s->cur);
+		f.detail = s->is_quit ? "after-quit" : NULL;
+		smtp_emit(s, &f);
+		return;
+	}
+	act = p.ci ? p.ci->action : ACT_OTHER;
+	smtp_check_allowed(s, &p, p.ci);
+	/* RFC 5321 3.2, 4.1.1.1: never an EHLO-style reply to HELO. */
+	if (act == ACT_HELO && cls == 2 && s->cur.nlines > 1) {
+		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
+		    s->cur.first_line);
+		smtp_with_command(&f, &p);
+		smtp_with_reply(&f, &s->cur);
+		f.detail = "multiline-helo";
+		smtp_emit(s, &f);
+	}
+	/* RFC 1870 6.1: a SIZE above the advertised limit must get 552. */
+	if (act == ACT_MAIL && cls == 2 && p.size > 0 && s->size_limit > 0 &&
+	    p.size > s->size_limit) {
+		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
+		    s->cur.first_line);
+		smtp_with_command(&f, &p);
+		smtp_with_reply(&f, &s->cur);
+		f.detail = "size-above-limit";
+		f.limit = s->size_limit;
+		f.len = p.size;
+		smtp_emit(s, &f);
+	}
+	smtp_check_enhanced(s, &p, act);
+	if (p.ci != NULL && !(s->flags & EVF_PARTIAL) &&
+	    (why = smtp_unmet(s, &p)) != NULL) {
+		if (cls == 2 || cls == 3) {
+			smtp_finding(s, &f, CHECK_OUT_OF_SEQUENCE, s->cur.file,
+			    s->cur.first_line);
+		} else {
+			smtp_finding(s, &f, CHECK_CLIENT_OUT_OF_SEQUENCE, p.file,
+			    p.line);
+		}
+		smtp_with_command(&f, &p);
+		smtp_with_reply(&f, &s->cur);
+		f.detail = why;
+		smtp_emit(s, &f);
+	}
+	smtp_explain(s, &p);
+	smtp_apply(s, &p);
+}
+
+static void
+smtp_server(struct smtp *s, const char *file, const struct event *ev)
+{
+	struct reply_line rl;
+	struct smtp_reply *r = &s->cur;
+	struct finding f;
+	struct enhanced e;
+	unsigned slot;
+
+	reply_parse(ev->text, ev->len, &rl);
+	if ((long)ev->len + 2 > 512 || ev->is_truncated)
+		smtp_line_finding(s, file, ev, CHECK_LINE_TOO_LONG, "reply-line",
+		    512, "S");
+	smtp_eol_check(s, file, ev, "S");
+	if (rl.is_malformed || (rl.code != 0 && rl.code / 10 % 10 > 5 &&
+	    rules_code(s->env.rules, rl.code) == NULL)) {
+		smtp_line_finding(s, file, ev, CHECK_MALFORMED_REPLY,
+		    rl.why ? rl.why : "bad-second-digit", 0, "S");
+		if (rl.code == 0 || rl.code < 200 || rl.code > 599) {
+			/* No usable code: the line is not paired; a
+			 * multiline reply in progress goes on. */
+			if (!r->is_active)
+				s->env.stats->replies_by_code[0]++;
+			return;
+		}
+	}
+	if (!r->is_active) {
+		memset(r, 0, sizeof(*r));
+		r->is_active = true;
+		r->code = rl.code;
+		r->file = file;
+		r->first_line = ev->line;
+		reply_enhanced(rl.text, rl.textlen, &r->enh);
+	} else {
+		if (rl.code != r->code && !r->is_mismatch) {
+			/* RFC 5321 4.2.1: the same code on every line. */
+			r->is_mismatch = true;
+			smtp_finding(s, &f, CHECK_MULTILINE_CODE_MISMATCH, file,
+			    ev->line);
+			smtp_with_reply(&f, r);
+			f.reply[f.nreply < FINDING_REPLY_LINES ? f.nreply :
+			    FINDING_REPLY_LINES - 1] = ev->text;
+			if (f.nreply < FINDING_REPLY_LINES) {
+				f.replylen[f.nreply] = ev->len;
+				f.reply_line[f.nreply] = ev->line;
+				f.nreply++;
+			}
+			f.code = rl.code;
+			smtp_emit(s, &f);
+		}
+		/* RFC 2034 4: the same enhanced code on every line. */
+		reply_enhanced(rl.text, rl.textlen, &e);
+		if (r->enh.is_present && (!e.is_present || e.cls != r->enh.cls ||
+		    e.subject != r->enh.subject || e.detail != r->enh.detail)) {
+			if (e.is_present)
+				r->enh_differs = true;
+			else
+				r->enh_missing = true;
+		}
+		/* EHLO keywords stand on the lines after the first. */
+		smtp_reply_keyword(r, rl.text, rl.textlen);
+	}
+	slot = r->nlines < FINDING_REPLY_LINES ? (unsigned)r->nlines :
+	    FINDING_REPLY_LINES - 1;
+	smtp_copy(&r->lines[slot], ev->text, ev->len);
+	r->lineno[slot] = ev->line;
+	if (r->nlines < SMTP_MAX_REPLY_LINES)
+		r->nlines++;
+	if (rl.is_last)
+		smtp_reply_done(s);
+}
+
+/* A logged reply with the command it answered (MTA logs). */
+static void
+smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
+{
+	struct smtp_pending p;
+	struct reply_line rl;
+	struct smtp_reply *r = &s->cur;
+
+	reply_parse(ev->text, ev->len, &rl);
+	if (rl.code < 200 || rl.code > 599)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->code = rl.code;
+	r->file = file;
+	r->first_line = ev->line;
+	r->nlines = 1;
+	smtp_copy(&r->lines[0], ev->text, ev->len);
+	r->lineno[0] = ev->line;
+	reply_enhanced(rl.text, rl.textlen, &r->enh);
+	s->env.stats->replies++;
+	s->env.stats->replies_by_code[rl.code]++;
+	memset(&p, 0, sizeof(p));
+	p.file = file;
+	if (ev->command != NULL) {
+		struct command cmd;
+
+		command_split(ev->command, ev->commandlen, &cmd);
+		p.ci = rules_command(s->env.rules, cmd.verb, cmd.verblen);
+		smtp_copy(&p.text, ev->command, ev->commandlen);
+	}
+	smtp_check_allowed(s, &p, p.ci);
+	smtp_check_enhanced(s, &p, p.ci ? p.ci->action : ACT_OTHER);
+	smtp_explain(s, &p);
+}
+
+void
+smtp_event(struct smtp *s, const char *file, const struct event *ev)
+{
+	enum event_kind k = ev->kind;
+
+	s->is_empty = false;
+	s->flags |= ev->flags;
+	if (s->is_swapped && k == EV_CLIENT)
+		k = EV_SERVER;
+	else if (s->is_swapped && k == EV_SERVER)
+		k = EV_CLIENT;
+	switch (k) {
+	case EV_CLIENT:
+		smtp_client(s, file, ev);
+		break;
+	case EV_SERVER:
+		smtp_server(s, file, ev);
+		break;
+	case EV_TLS:
+		s->has_tls = true;
+		break;
+	case EV_LOG_REPLY:
+		smtp_log_reply(s, file, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+smtp_end(struct smtp *s, bool closed)
+{
+	struct smtp_pending p;
+	struct finding f;
+	unsigned long n = 0;
+
+	if (s->cur.is_active) {
+		/* RFC 5321 4.2.1: the last line is "DDD SP text". */
+		smtp_finding(s, &f, CHECK_MALFORMED_REPLY, s->cur.file,
+		    s->cur.lineno[s->cur.nlines < FINDING_REPLY_LINES ?
+		    s->cur.nlines - 1 : FINDING_REPLY_LINES - 1]);
+		smtp_with_reply(&f, &s->cur);
+		f.detail = "unfinished-multiline";
+		smtp_emit(s, &f);
+		s->cur.is_active = false;
+	}
+	if (s->flags & EVF_PARTIAL) {
+		while (smtp_q_pop(s, &p))
+			;
+		return;
+	}
+	if (s->in_data && s->qlen == 0) {
+		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, s->data_file,
+		    s->data_line);
+		f.verb = "END-OF-DATA";
+		f.detail = "no-data-end";
+		smtp_emit(s, &f);
+	}
+	while (smtp_q_pop(s, &p)) {
+		if (n++ >= 10)
+			continue;
+		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
+		smtp_with_command(&f, &p);
+		f.detail = closed ? "connection-closed" : "transcript-ends";
+		smtp_emit(s, &f);
+	}
+	if (n > 10) {
+		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
+		f.detail = "more-unanswered";
+		f.len = (long)(n - 10);
+		smtp_emit(s, &f);
+	}
+}

@@ -1,0 +1,20 @@
+/*
+ * stats: the counters of one run, for the summary.  Owned by main; the
+ * pipeline stages add to it.  Fixed size: memory does not grow with input.
+ */
+#ifndef STATS_H
+#define STATS_H
+
+struct stats {
+	unsigned long	files;		/* inputs opened */
+	unsigned long	lines;		/* input lines read */
+	unsigned long	unparsed_lines;	/* lines no adapter understood */
+	unsigned long	truncated_lines;	/* lines cut at INPUT_MAX_LINE */
+	unsigned long	sessions;
+	unsigned long	commands;
+	unsigned long	replies;
+	unsigned long	replies_by_code[600];	/* [0]: malformed, no code */
+	unsigned long	evicted;	/* sessions dropped by the cap */
+};
+
+#endif

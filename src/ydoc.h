@@ -1,0 +1,41 @@
+/*
+ * ydoc: a YAML document read with libyaml into a small tree of scalars,
+ * mappings and sequences, each node with its line and column, so that the
+ * schema checks of rules.c can name the place of every error.  Duplicate
+ * keys and aliases are errors.  The tree lives in an arena owned by the
+ * caller.
+ */
+#ifndef YDOC_H
+#define YDOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+enum ynode_type {
+	YN_NULL,		/* empty, ~ or null */
+	YN_SCALAR,
+	YN_MAP,
+	YN_SEQ
+};
+
+struct ynode {
+	enum ynode_type	 type;
+	const char	*value;		/* scalars: NUL-terminated text */
+	size_t		 len;
+	bool		 is_quoted;	/* a quoted scalar is never null */
+	struct ynode	**kids;		/* maps: key, value, key, value … */
+	size_t		 nkids;
+	unsigned long	 line;		/* 1-based */
+	unsigned long	 col;		/* 1-based */
+};
+
+/* Parse LEN bytes.  NULL after a diagnostic naming NAME:LINE:COL.  An empty
+ * document gives a YN_NULL root. */
+struct ynode	*ydoc_parse(struct arena *, const char *name, const char *data,
+		    size_t len);
+/* The value under KEY in map N, or NULL. */
+const struct ynode *ydoc_get(const struct ynode *n, const char *key);
+
+#endif
