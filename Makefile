@@ -108,6 +108,43 @@ demo: smtplint
 	./smtplint --color=always -s info testdata/demo/sample.txt; \
 	  echo "(exit status $$?)"
 
+# ---- fuzzing (clang, libFuzzer): tests/fuzz/fuzz_*.c, seed corpus testdata/
+FUZZ_SECONDS ?= 20
+FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+# Small caps so that short fuzz inputs reach the limit paths (SMTP_MAX_PENDING
+# must stay 8 times a power of two: the queue doubles from 8).
+FUZZ_LIMITS = -DINPUT_MAX_LINE=1024 -DSMTP_MAX_PENDING=16 -DSMTP_MAX_REPLY_LINES=6
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc -Ibuild-fuzz \
+	$(FUZZ_LIMITS) -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_OBJS = $(filter-out build-fuzz/main.o,$(SRCS:src/%.c=build-fuzz/%.o)) build-fuzz/rules_embed.o
+
+build-fuzz/%.o: src/%.c $(wildcard src/*.h) .deps-ok
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+build-fuzz/rules_embed.c: $(BUILD)/embed $(RULES)
+	@mkdir -p build-fuzz
+	$(BUILD)/embed $(RULES) > $@.tmp && mv $@.tmp $@
+
+build-fuzz/rules_embed.o: build-fuzz/rules_embed.c
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKGCFLAGS) -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+.PRECIOUS: build-fuzz/%.o build-fuzz/rules_embed.c
+
+fuzz: $(FUZZ_BINS)
+
+fuzz-run: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# ---- benchmark: a generated 1 GB log, timed against grep and cat
+bench: smtplint
+	@sh tests/bench/bench.sh
+
 install: smtplint
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 smtplint $(DESTDIR)$(BINDIR)/smtplint
@@ -117,6 +154,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/smtplint $(DESTDIR)$(MANDIR)/man1/smtplint.1
 
 clean:
-	rm -rf build build-san smtplint
+	rm -rf build build-san build-fuzz smtplint
 
-.PHONY: all check unit golden golden-update bad check-valgrind check-live demo install uninstall clean
+.PHONY: all check unit golden golden-update bad check-valgrind check-live demo \
+	install uninstall clean fuzz fuzz-run bench

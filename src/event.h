@@ -17,8 +17,18 @@ enum event_kind {
 	EV_CLIENT,		/* a line the client sent (command, data, AUTH answer) */
 	EV_SERVER,		/* one reply line the server sent */
 	EV_TLS,			/* the TLS handshake completed (STARTTLS or implicit) */
-	EV_LOG_REPLY,		/* a logged reply with the command it answered (logs) */
+	EV_LOG_REPLY,		/* a logged reply (text) and the command it answered
+				 * (command, may be NULL): judged on its own */
 	EV_LOG_NOTE		/* a logged protocol fact (logs: pipelining, bare LF …) */
+};
+
+/* What an EV_LOG_NOTE says; smtp.c turns each into a finding. */
+enum log_note {
+	NOTE_NONE,
+	NOTE_PIPELINING,	/* Postfix "improper command pipelining after X" */
+	NOTE_SYNC_ERROR,	/* Exim "SMTP synchronization error" */
+	NOTE_BARE_LF,		/* Postfix "notes=bare_lf", "bare <LF> received" */
+	NOTE_DATA_NO_RCPT	/* counters: DATA accepted with no accepted RCPT */
 };
 
 struct event {
@@ -31,9 +41,10 @@ struct event {
 	bool		 has_bare_cr;	/* a bare CR inside the wire line */
 	const char	*key;		/* session key; NULL: the stream's current session */
 	size_t		 keylen;
-	const char	*command;	/* EV_LOG_REPLY: the command it answered, if known */
+	const char	*command;	/* EV_LOG_REPLY: the command it answered, if known;
+					 * EV_LOG_NOTE: the command named, if any */
 	size_t		 commandlen;
-	const char	*note;		/* EV_LOG_NOTE: what was noted */
+	enum log_note	 note;		/* EV_LOG_NOTE: what was noted */
 	unsigned	 flags;		/* EVF_* */
 };
 

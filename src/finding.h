@@ -53,6 +53,7 @@ struct finding {
 	const char	*session;	/* "file#n" */
 	const char	*verb;		/* command key (RCPT, END-OF-DATA), or NULL */
 	const char	*command;	/* the command as sent, or NULL */
+	bool		 is_log_line;	/* command holds a log line instead */
 	size_t		 commandlen;
 	unsigned long	 command_line;
 	const char	*reply[FINDING_REPLY_LINES];	/* reply lines */

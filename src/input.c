@@ -22,7 +22,9 @@
 #include "xalloc.h"
 
 #define INPUT_BUFSZ	(2 * INPUT_MAX_LINE)	/* line buffer */
-#define INPUT_RAWSZ	(256 * 1024)		/* compressed bytes */
+/* Compressed bytes; the first read of plain data is this size too and must
+ * fit in the line buffer (a small INPUT_MAX_LINE in the fuzzing build). */
+#define INPUT_RAWSZ	(INPUT_BUFSZ < 256 * 1024 ? INPUT_BUFSZ : 256 * 1024)
 
 struct input {
 	char		*name;		/* for diagnostics */

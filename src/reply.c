@@ -33,9 +33,12 @@ reply_parse(const char *s, size_t len, struct reply_line *r)
 		return;		/* a bare "250": accepted (4.2) */
 	}
 	if (ISDIGIT(s[3])) {
+		/* "2500 Ok": malformed, but the first three digits are kept
+		 * so that the line still answers its command. */
 		r->is_malformed = true;
 		r->why = "long-code";
-		r->code = 0;
+		while (len > 3 && ISDIGIT(*s))
+			s++, len--;
 		r->text = s;
 		r->textlen = len;
 		return;

@@ -248,8 +248,10 @@ report_render(const struct report *r, const struct finding *f,
 		if (n == 4 && memcmp(q, "code", 4) == 0)
 			rbuf_printf(out, "%d", f->code);
 		else if (n == 7 && memcmp(q, "command", 7) == 0)
-			rbuf_addstr(out, report_command_name(r, f->verb,
-			    f->command, f->commandlen, cmd, sizeof(cmd)));
+			rbuf_addstr(out, f->is_log_line && f->verb == NULL ?
+			    report_label(r, "a-command") :
+			    report_command_name(r, f->verb, f->command,
+			    f->commandlen, cmd, sizeof(cmd)));
 		else if (n == 6 && memcmp(q, "detail", 6) == 0) {
 			if (f->detail != NULL) {
 				v = rules_detail(r->rules, f->detail, r->lang);

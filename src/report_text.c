@@ -92,8 +92,8 @@ text_finding(struct report *r, const struct finding *f)
 	/* The command and the reply in the order of their lines. */
 	for (i = 0; i < f->nreply; i++) {
 		if (!cmd_done && f->command_line <= f->reply_line[i]) {
-			text_dialogue(r, f->command_line, "C", f->command,
-			    f->commandlen);
+			text_dialogue(r, f->command_line, f->is_log_line ?
+			    "L" : "C", f->command, f->commandlen);
 			cmd_done = true;
 		}
 		text_dialogue(r, f->reply_line[i], "S", f->reply[i],
@@ -103,8 +103,8 @@ text_finding(struct report *r, const struct finding *f)
 			    report_label(r, "more-lines"));
 	}
 	if (!cmd_done)
-		text_dialogue(r, f->command_line, "C", f->command,
-		    f->commandlen);
+		text_dialogue(r, f->command_line, f->is_log_line ? "L" : "C",
+		    f->command, f->commandlen);
 	report_explanation(r, f, &r->b);
 	if (r->b.len > 0)
 		text_wrap(r, NULL, r->b.s);

@@ -577,10 +577,8 @@ smtp_extensions(struct smtp *s, const char *file, const struct event *ev,
 		if (smtp_params[i].value != NULL &&
 		    !command_eq(v, vlen, smtp_params[i].value))
 			continue;
-		if (!smtp_has_kw(s, smtp_params[i].keyword)) {
+		if (!smtp_has_kw(s, smtp_params[i].keyword))
 			smtp_not_advertised(s, file, ev, smtp_params[i].keyword);
-			return;
-		}
 	}
 }
 
@@ -796,8 +794,9 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 	smtp_emit(s, &f);
 }
 
-/* Check the code against the command's table; true when it is allowed. */
-static void
+/* Check the code against the command's table.  True when the code was
+ * reported as nonstandard (which explains it already). */
+static bool
 smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
     const struct command_info *ci)
 {
@@ -815,7 +814,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 		smtp_with_reply(&f, &s->cur);
 		f.verb = ci ? ci->verb : NULL;
 		smtp_emit(s, &f);
-		return;
+		return true;
 	}
 	if (code == NULL && c / 10 % 10 <= 5) {
 		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur.file,
@@ -825,10 +824,10 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 		f.verb = ci ? ci->verb : NULL;
 		f.detail = "unknown-code";
 		smtp_emit(s, &f);
-		return;
+		return true;
 	}
 	if (ci == NULL || code == NULL)
-		return;
+		return false;
 	a = rules_allowed(ci, c);
 	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
 	    s->cur.first_line);
@@ -837,7 +836,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	f.verb = ci->verb;
 	if (a == NULL) {
 		smtp_emit(s, &f);
-		return;
+		return false;
 	}
 	switch (a->source) {
 	case SRC_PRACTICE:
@@ -847,12 +846,12 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 		break;
 	case SRC_EXTENSION:
 		if (a->extension == NULL || smtp_has_kw(s, a->extension))
-			return;
+			return false;
 		f.detail = "extension";
 		f.arg = a->extension;
 		break;
 	default:
-		return;
+		return false;
 	}
 	/* Outside RFC 5321's list but what conforming servers send:
 	 * reported only with --strict (PROTOCOL.md, issue 2). */
@@ -860,6 +859,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	f.is_raised = true;
 	f.severity = SEV_WARNING;
 	smtp_emit(s, &f);
+	return false;
 }
 
 static void
@@ -1030,13 +1030,13 @@ smtp_greeting(struct smtp *s)
 		smtp_with_reply(&f, &s->cur);
 		f.verb = ci ? ci->verb : NULL;
 		smtp_emit(s, &f);
-	} else
-		smtp_check_allowed(s, NULL, ci);
+		smtp_explain(s, &g);
+	} else if (!smtp_check_allowed(s, NULL, ci))
+		smtp_explain(s, &g);
 	if (c == 554)
 		s->is_refused = true;
 	if (c == 421 || c == 521)
 		s->is_closed = true;
-	smtp_explain(s, &g);
 }
 
 static void
@@ -1047,6 +1047,7 @@ smtp_reply_done(struct smtp *s)
 	const char *why;
 	enum cmd_action act;
 	int c = s->cur.code, cls = c / 100;
+	bool explained;
 
 	s->cur.is_active = false;
 	s->env.stats->replies++;
@@ -1084,7 +1085,7 @@ smtp_reply_done(struct smtp *s)
 		return;
 	}
 	act = p.ci ? p.ci->action : ACT_OTHER;
-	smtp_check_allowed(s, &p, p.ci);
+	explained = smtp_check_allowed(s, &p, p.ci);
 	/* RFC 5321 3.2, 4.1.1.1: never an EHLO-style reply to HELO. */
 	if (act == ACT_HELO && cls == 2 && s->cur.nlines > 1) {
 		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
@@ -1121,7 +1122,8 @@ smtp_reply_done(struct smtp *s)
 		f.detail = why;
 		smtp_emit(s, &f);
 	}
-	smtp_explain(s, &p);
+	if (!explained)
+		smtp_explain(s, &p);
 	smtp_apply(s, &p);
 }
 
@@ -1227,9 +1229,48 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 		p.ci = rules_command(s->env.rules, cmd.verb, cmd.verblen);
 		smtp_copy(&p.text, ev->command, ev->commandlen);
 	}
-	smtp_check_allowed(s, &p, p.ci);
+	if (!smtp_check_allowed(s, &p, p.ci))
+		smtp_explain(s, &p);
 	smtp_check_enhanced(s, &p, p.ci ? p.ci->action : ACT_OTHER);
-	smtp_explain(s, &p);
+}
+
+/* A protocol fact only the log shows (MTA logs). */
+static void
+smtp_log_note(struct smtp *s, const char *file, const struct event *ev)
+{
+	static const struct {
+		enum check_id	 check;
+		const char	*detail;
+	} notes[] = {
+		[NOTE_NONE] = { CHECK_N, NULL },
+		[NOTE_PIPELINING] = { CHECK_PIPELINING_VIOLATION, "log-pipelining" },
+		[NOTE_SYNC_ERROR] = { CHECK_PIPELINING_VIOLATION, "log-sync" },
+		[NOTE_BARE_LF] = { CHECK_BARE_LINE_ENDING, "log-bare-lf" },
+		[NOTE_DATA_NO_RCPT] = { CHECK_OUT_OF_SEQUENCE, "log-data-no-rcpt" },
+	};
+	struct finding f;
+	struct smtp_text t, arg;
+
+	if (ev->note <= NOTE_NONE ||
+	    (size_t)ev->note >= sizeof(notes) / sizeof(notes[0]))
+		return;
+	smtp_finding(s, &f, notes[ev->note].check, file, ev->line);
+	smtp_copy(&t, ev->text, ev->len);
+	f.command = t.s;
+	f.commandlen = t.len;
+	f.command_line = ev->line;
+	f.is_log_line = true;
+	f.detail = notes[ev->note].detail;
+	if (ev->note == NOTE_DATA_NO_RCPT) {
+		/* data=1 in the counters: DATA got its 354. */
+		f.verb = "DATA";
+		f.code = 354;
+	}
+	if (ev->command != NULL) {
+		smtp_copy(&arg, ev->command, ev->commandlen);
+		f.arg = arg.s;
+	}
+	smtp_emit(s, &f);
 }
 
 void
@@ -1256,6 +1297,9 @@ smtp_event(struct smtp *s, const char *file, const struct event *ev)
 	case EV_LOG_REPLY:
 		smtp_log_reply(s, file, ev);
 		break;
+	case EV_LOG_NOTE:
+		smtp_log_note(s, file, ev);
+		break;
 	default:
 		break;
 	}
@@ -1277,6 +1321,9 @@ smtp_end(struct smtp *s, bool closed)
 		f.detail = "unfinished-multiline";
 		smtp_emit(s, &f);
 		s->cur.is_active = false;
+		/* The unfinished reply was the answer to the oldest command. */
+		if (s->is_greeted)
+			smtp_q_pop(s, &p);
 	}
 	if (s->flags & EVF_PARTIAL) {
 		while (smtp_q_pop(s, &p))

@@ -13,9 +13,13 @@
 
 #include "event.h"
 
+#ifndef SMTP_MAX_PENDING	/* smaller in the fuzzing build (Makefile) */
 #define SMTP_MAX_PENDING	1024	/* commands waiting for replies */
+#endif
 #define SMTP_TEXT_MAX		512	/* bytes kept of a command or reply line */
+#ifndef SMTP_MAX_REPLY_LINES
 #define SMTP_MAX_REPLY_LINES	10000	/* lines of one multiline reply */
+#endif
 
 struct rules;
 struct findings;
