@@ -45,6 +45,7 @@ struct smtp_pending {
 	bool		 is_bdat_last;
 	bool		 is_binarymime;
 	bool		 has_initial_response;	/* AUTH mech ir */
+	bool		 is_pipelined;	/* sent while earlier replies were due */
 	long		 size;			/* MAIL SIZE=, -1 if none */
 };
 
@@ -661,6 +662,7 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 	p->file = file;
 	p->line = ev->line;
 	p->size = -1;
+	p->is_pipelined = s->qlen > 1;
 	smtp_copy(&p->text, ev->text, ev->len);
 	p->has_args = cmd.arglen > 0;
 	if (ci == NULL)
@@ -827,6 +829,10 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 		return true;
 	}
 	if (ci == NULL || code == NULL)
+		return false;
+	/* RFC 5321 3.1: after a 554 greeting the server SHOULD answer every
+	 * command but QUIT with 503; commands.yaml does not list it each time. */
+	if (s->is_refused && c == 503)
 		return false;
 	a = rules_allowed(ci, c);
 	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
@@ -1110,17 +1116,22 @@ smtp_reply_done(struct smtp *s)
 	smtp_check_enhanced(s, &p, act);
 	if (p.ci != NULL && !(s->flags & EVF_PARTIAL) &&
 	    (why = smtp_unmet(s, &p)) != NULL) {
-		if (cls == 2 || cls == 3) {
-			smtp_finding(s, &f, CHECK_OUT_OF_SEQUENCE, s->cur.file,
-			    s->cur.first_line);
-		} else {
-			smtp_finding(s, &f, CHECK_CLIENT_OUT_OF_SEQUENCE, p.file,
-			    p.line);
+		/* A pipelined command the server refuses because an earlier
+		 * one in the group failed is no fault: the client could not
+		 * know (RFC 2920 3.1: DATA after refused RCPTs gets 503/554). */
+		if (cls == 2 || cls == 3 || !p.is_pipelined) {
+			if (cls == 2 || cls == 3)
+				smtp_finding(s, &f, CHECK_OUT_OF_SEQUENCE,
+				    s->cur.file, s->cur.first_line);
+			else
+				smtp_finding(s, &f,
+				    CHECK_CLIENT_OUT_OF_SEQUENCE, p.file,
+				    p.line);
+			smtp_with_command(&f, &p);
+			smtp_with_reply(&f, &s->cur);
+			f.detail = why;
+			smtp_emit(s, &f);
 		}
-		smtp_with_command(&f, &p);
-		smtp_with_reply(&f, &s->cur);
-		f.detail = why;
-		smtp_emit(s, &f);
 	}
 	if (!explained)
 		smtp_explain(s, &p);
@@ -1167,13 +1178,17 @@ smtp_server(struct smtp *s, const char *file, const struct event *ev)
 			smtp_finding(s, &f, CHECK_MULTILINE_CODE_MISMATCH, file,
 			    ev->line);
 			smtp_with_reply(&f, r);
-			f.reply[f.nreply < FINDING_REPLY_LINES ? f.nreply :
-			    FINDING_REPLY_LINES - 1] = ev->text;
-			if (f.nreply < FINDING_REPLY_LINES) {
-				f.replylen[f.nreply] = ev->len;
-				f.reply_line[f.nreply] = ev->line;
+			/* The differing line is shown last, in place of the
+			 * last one kept when all slots are taken. */
+			slot = f.nreply < FINDING_REPLY_LINES ? f.nreply :
+			    FINDING_REPLY_LINES - 1;
+			f.reply[slot] = ev->text;
+			f.replylen[slot] = ev->len;
+			f.reply_line[slot] = ev->line;
+			if (f.nreply < FINDING_REPLY_LINES)
 				f.nreply++;
-			}
+			else
+				f.reply_more++;
 			f.code = rl.code;
 			smtp_emit(s, &f);
 		}
