@@ -125,6 +125,7 @@ explain_enhanced(const struct rules *r, enum lang l, const struct enhanced *e,
 {
 	const struct enhanced_info *ei;
 	const char *c, *s;
+	char buf[1024];
 
 	ei = rules_enhanced(r, e->subject, e->detail);
 	if (ei != NULL) {
@@ -134,12 +135,16 @@ explain_enhanced(const struct rules *r, enum lang l, const struct enhanced *e,
 	} else
 		fprintf(out, "%d.%d.%d: %s\n", e->cls, e->subject, e->detail,
 		    explain_label(r, l, "enhanced-not-registered"));
-	if ((c = rules_enhanced_class(r, e->cls, l)) != NULL)
-		fprintf(out, "  %s %d: %s\n", explain_label(r, l, "class"),
-		    e->cls, c);
-	if ((s = rules_enhanced_subject(r, e->subject, l)) != NULL)
-		fprintf(out, "  %s %d: %s\n", explain_label(r, l, "subject"),
-		    e->subject, s);
+	if ((c = rules_enhanced_class(r, e->cls, l)) != NULL) {
+		snprintf(buf, sizeof(buf), "%s %d: %s",
+		    explain_label(r, l, "class"), e->cls, c);
+		explain_wrap(out, "  ", buf);
+	}
+	if ((s = rules_enhanced_subject(r, e->subject, l)) != NULL) {
+		snprintf(buf, sizeof(buf), "%s %d: %s",
+		    explain_label(r, l, "subject"), e->subject, s);
+		explain_wrap(out, "  ", buf);
+	}
 }
 
 int
@@ -159,23 +164,29 @@ explain_code(const struct rules *r, enum lang l, const char *arg, FILE *out)
 	memset(&e, 0, sizeof(e));
 	reply_enhanced(p, len, &e);
 	if (e.is_present) {
-		/* Only an enhanced code: "5.1.1". */
+		/* Only an enhanced code: "5.1.1".  Code-shaped but invalid
+		 * input gets an answer, not an error. */
 		if (e.is_bad) {
-			diag_error(NULL, 0, 0, "--explain: '%s' is not a valid "
-			    "enhanced status code (class 2, 4 or 5, then "
-			    "subject and detail of 1-3 digits)", arg);
-			return 2;
+			fprintf(out, "%.*s: ", (int)e.len, p);
+			explain_wrap(out, "", explain_label(r, l,
+			    "enhanced-bad"));
+			return 0;
 		}
 		explain_enhanced(r, l, &e, out);
 		return 0;
 	}
 	reply_parse(p, len, &rl);
-	if (rl.code < 200 || rl.code > 599 || (rl.is_malformed &&
-	    strcmp(rl.why, "control-char") != 0 && strcmp(rl.why,
-	    "bad-separator") != 0)) {
+	if (rl.code == 0 || (rl.is_malformed && (strcmp(rl.why, "no-code") == 0 ||
+	    strcmp(rl.why, "long-code") == 0))) {
 		diag_error(NULL, 0, 0, "--explain: '%s' is not a reply code "
 		    "(200-599), an enhanced code (5.1.1) or a reply line", arg);
 		return 2;
+	}
+	if (rl.code < 200 || rl.code > 599) {
+		/* RFC 5321 4.2: Reply-code = %x32-35 %x30-35 %x30-39 */
+		fprintf(out, "%d: ", rl.code);
+		explain_wrap(out, "", explain_label(r, l, "first-digit-invalid"));
+		return 0;
 	}
 	explain_basic(r, l, rl.code, out);
 	reply_enhanced(rl.text, rl.textlen, &e);

@@ -98,6 +98,30 @@ PY
 		fail=$((fail + 1))
 	fi
 done
+# Command cases: testdata/cmd/NAME.cmd holds the arguments (one line, run
+# through the shell's word splitting, quotes allowed); NAME.out is stdout,
+# NAME.rc the exit status.
+for cmd in $(find testdata/cmd -name '*.cmd' 2>/dev/null | sort); do
+	base=${cmd%.cmd}
+	eval "set -- $(cat "$cmd")"
+	run "$tmp/cmd" "$@"
+	st=$?
+	ok=1
+	[ "$st" = 99 ] && { echo "FAIL $cmd: valgrind"; ok=0; }
+	check "$cmd" "$base.out" "$tmp/cmd" || ok=0
+	if [ "${UPDATE:-}" = 1 ]; then
+		echo "$st" >"$base.rc"
+		echo "updated $cmd"
+		continue
+	fi
+	[ "$(cat "$base.rc")" = "$st" ] ||
+	    { echo "FAIL $cmd: exit status $st, expected $(cat "$base.rc")"; ok=0; }
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+done
 [ "${UPDATE:-}" = 1 ] && exit 0
 echo "golden: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -1,0 +1,1 @@
+--lang fr testdata/golden/bad-greeting.txt

@@ -1,0 +1,1 @@
+--output=xml testdata/golden/bad-greeting.txt

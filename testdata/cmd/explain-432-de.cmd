@@ -1,0 +1,1 @@
+--explain 432 -l de

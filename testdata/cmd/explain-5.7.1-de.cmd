@@ -1,0 +1,1 @@
+--explain 5.7.1 -l de

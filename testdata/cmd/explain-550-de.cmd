@@ -1,0 +1,1 @@
+--explain 550 --lang de

@@ -1,0 +1,1 @@
+--explain '550 5.1.1 <x@example.org>: Recipient address rejected: User unknown'

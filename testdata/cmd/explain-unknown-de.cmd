@@ -1,0 +1,1 @@
+--explain 573 -l de

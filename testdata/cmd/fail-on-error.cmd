@@ -1,0 +1,1 @@
+--fail-on error testdata/golden/auth-without-tls.txt

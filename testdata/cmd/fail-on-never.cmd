@@ -1,0 +1,1 @@
+--fail-on never testdata/golden/bad-greeting.txt

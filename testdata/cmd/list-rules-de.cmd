@@ -1,0 +1,1 @@
+--list-rules -l de

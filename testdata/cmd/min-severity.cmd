@@ -1,0 +1,1 @@
+-s error testdata/golden/enhanced-code-mismatch.txt

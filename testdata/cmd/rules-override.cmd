@@ -1,0 +1,1 @@
+--rules testdata/cmd/rules-override testdata/golden/auth-without-tls.txt

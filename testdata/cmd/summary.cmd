@@ -1,0 +1,1 @@
+-o summary testdata/golden/reply-explained.txt testdata/golden/out-of-sequence.txt
