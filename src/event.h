@@ -46,10 +46,17 @@ struct event {
 	size_t		 commandlen;
 	enum log_note	 note;		/* EV_LOG_NOTE: what was noted */
 	unsigned	 flags;		/* EVF_* */
+	const char	*client;	/* EV_LOG_REPLY: the client the log names
+					 * ("host[ip]"), or NULL (summary only) */
+	size_t		 clientlen;
+	const char	*rcpt;		/* EV_LOG_REPLY: the recipient, or NULL */
+	size_t		 rcptlen;
 };
 
 #define EVF_PARTIAL	0x01	/* the session's dialogue is only partly visible */
 #define EVF_DATA_HIDDEN	0x02	/* the adapter never shows message data */
+#define EVF_STATS_ONLY	0x04	/* EV_LOG_REPLY: the dialogue shows this reply
+				 * too; count it for the summary only */
 
 struct event_sink {
 	void	(*emit)(void *ctx, const struct event *);

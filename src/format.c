@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "logfmt.h"
 #include "stats.h"
 #include "xalloc.h"
 
@@ -22,6 +23,8 @@ static const struct format_adapter *const format_adapters[] = {
 	&fmt_curl,
 	&fmt_smtplib,
 	&fmt_msmtp,
+	&fmt_postfix,
+	&fmt_exim,
 };
 
 #define FORMAT_N	(sizeof(format_adapters) / sizeof(format_adapters[0]))
@@ -81,6 +84,13 @@ format_stream_new(const struct format_adapter *forced,
 static void
 format_feed(struct format_stream *fs, const struct line *l)
 {
+	/* --since/--until: a log line outside the range is read, not used. */
+	if (fs->adapter->is_log && logfmt_has_range() &&
+	    logfmt_is_outside(l->bytes, l->len)) {
+		fs->stats->skipped_lines++;
+		fs->used++;
+		return;
+	}
 	if (fs->adapter->line(fs->st, l, &fs->sink))
 		fs->used++;
 	else

@@ -33,6 +33,8 @@ extern const struct format_adapter fmt_swaks;
 extern const struct format_adapter fmt_curl;
 extern const struct format_adapter fmt_smtplib;
 extern const struct format_adapter fmt_msmtp;
+extern const struct format_adapter fmt_postfix;	/* MTA logs */
+extern const struct format_adapter fmt_exim;
 
 struct stats;
 struct format_stream;

@@ -43,6 +43,7 @@ struct input {
 	z_stream	 zs;
 	bool		 zs_ready;
 	bool		 z_member_done;	/* a member ended; more may follow */
+	bool		 z_corrupt;	/* inflate failed after giving data */
 	unsigned char	*raw;		/* INPUT_RAWSZ */
 	size_t		 rawlen;	/* bytes in raw not yet given to zlib */
 	bool		 raw_eof;
@@ -162,6 +163,14 @@ input_inflate(struct input *in)
 	ssize_t r;
 	int zr;
 
+	if (in->z_corrupt) {
+		/* Told now, after the lines that came before the damage. */
+		diag_error(in->name, in->lineno + 1, 0,
+		    "corrupt gzip data: %s",
+		    in->zs.msg ? in->zs.msg : "inflate failed");
+		in->is_failed = true;
+		return -1;
+	}
 	for (;;) {
 		if (in->rawlen == 0 && !in->raw_eof) {
 			r = input_read_fd(in, in->raw, INPUT_RAWSZ);
@@ -206,11 +215,17 @@ input_inflate(struct input *in)
 		if (zr == Z_STREAM_END)
 			in->z_member_done = true;
 		else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			if (r > 0) {
+				/* Hand out the data first; the next call
+				 * reports the error (once). */
+				in->z_corrupt = true;
+				return r;
+			}
 			diag_error(in->name, in->lineno + 1, 0,
 			    "corrupt gzip data: %s",
 			    in->zs.msg ? in->zs.msg : "inflate failed");
 			in->is_failed = true;
-			return r > 0 ? r : -1;
+			return -1;
 		}
 		if (r > 0)
 			return r;
@@ -293,52 +308,72 @@ input_set_line(struct input *in, struct line *l, char *p, size_t len,
 
 /*
  * An over-long line: keep its first INPUT_MAX_LINE bytes, skip to its LF.
- * The CR of a CRLF ending cannot be seen once the line is cut; the line is
- * reported as LF-terminated, and truncated.
+ * Its length and terminator (CR LF or bare LF) are those of the whole line,
+ * so that a cut line is not taken for one with a bare LF.  A line of exactly
+ * the cap is whole, not truncated.
  */
 static int
 input_long_line(struct input *in, struct line *l)
 {
+	enum eol eol = EOL_NONE;
 	size_t full;
-	char *nl;
+	char *nl, last;
 
 	if (in->longbuf == NULL)
 		in->longbuf = xmalloc(INPUT_MAX_LINE + 1);
 	memcpy(in->longbuf, in->buf + in->start, INPUT_MAX_LINE);
 	full = in->end - in->start;
+	last = in->buf[in->end - 1];
 	in->start = in->end;
-	for (;;) {
-		if (!input_fill(in)) {
-			input_set_line(in, l, in->longbuf, INPUT_MAX_LINE,
-			    EOL_NONE, full, true);
-			return 1;
-		}
+	while (input_fill(in)) {
 		nl = memchr(in->buf + in->start, '\n', in->end - in->start);
 		if (nl != NULL) {
+			if (nl > in->buf + in->start)
+				last = nl[-1];
 			full += (size_t)(nl - (in->buf + in->start));
 			in->start = (size_t)(nl - in->buf) + 1;
-			input_set_line(in, l, in->longbuf, INPUT_MAX_LINE,
-			    EOL_LF, full, true);
-			return 1;
+			eol = EOL_LF;
+			break;
 		}
 		full += in->end - in->start;
+		last = in->buf[in->end - 1];
 		in->start = in->end;
 	}
+	if (eol == EOL_LF && last == '\r') {
+		eol = EOL_CRLF;
+		full--;
+	}
+	if (full <= INPUT_MAX_LINE)
+		input_set_line(in, l, in->longbuf, full, eol, full, false);
+	else
+		input_set_line(in, l, in->longbuf, INPUT_MAX_LINE, eol, full,
+		    true);
+	return 1;
 }
 
 int
 input_next(struct input *in, struct line *l)
 {
 	char *p, *nl;
-	size_t avail;
+	size_t avail, n;
 
 	for (;;) {
 		p = in->buf + in->start;
 		avail = in->end - in->start;
 		if ((nl = memchr(p, '\n', avail)) != NULL) {
-			in->start += (size_t)(nl - p) + 1;
-			input_set_line(in, l, p, (size_t)(nl - p), EOL_LF,
-			    (size_t)(nl - p), false);
+			n = (size_t)(nl - p);
+			in->start += n + 1;
+			/* The whole line is in the buffer, but it may still
+			 * be longer than the cap: cut it all the same. */
+			if (n > 0 && p[n - 1] == '\r' &&
+			    n - 1 > INPUT_MAX_LINE)
+				input_set_line(in, l, p, INPUT_MAX_LINE,
+				    EOL_CRLF, n - 1, true);
+			else if (n > INPUT_MAX_LINE && p[n - 1] != '\r')
+				input_set_line(in, l, p, INPUT_MAX_LINE, EOL_LF,
+				    n, true);
+			else
+				input_set_line(in, l, p, n, EOL_LF, n, false);
 			return 1;
 		}
 		if (avail >= INPUT_MAX_LINE)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "finding.h"
 #include "format.h"
 #include "input.h"
+#include "logfmt.h"
 #include "report.h"
 #include "rules.h"
 #include "session.h"
@@ -65,6 +67,10 @@ usage(FILE *fp)
 "      --list-formats      print the input formats and exit\n"
 "      --color=WHEN        auto (default), always, never; NO_COLOR is honoured\n"
 "      --max-sessions=N    open sessions kept at most (default 10000)\n"
+"      --since=TIME        logs: skip lines before TIME (ISO 8601 date or\n"
+"                          date and time, 'today', 'yesterday')\n"
+"      --until=TIME        logs: skip lines from TIME on; a day alone means\n"
+"                          its end ('--since yesterday --until yesterday')\n"
 "  -h, --help              this help\n"
 "  -V, --version           the version\n"
 "\n"
@@ -114,7 +120,9 @@ enum {
 	OPT_LIST_RULES,
 	OPT_LIST_FORMATS,
 	OPT_COLOR,
-	OPT_MAX_SESSIONS
+	OPT_MAX_SESSIONS,
+	OPT_SINCE,
+	OPT_UNTIL
 };
 
 static const struct option longopts[] = {
@@ -131,6 +139,8 @@ static const struct option longopts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "colour", required_argument, NULL, OPT_COLOR },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -150,6 +160,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 {
 	char *end;
 	unsigned long n;
+	long long since = -1, until = -1;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -233,6 +244,14 @@ parse_opts(int argc, char *argv[], struct opts *o)
 				    "1 to 10000000");
 			o->max_sessions = n;
 			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (!logfmt_parse_when(optarg, c == OPT_UNTIL,
+			    c == OPT_SINCE ? &since : &until))
+				return bad_option(c == OPT_SINCE ? "--since" :
+				    "--until", optarg, "ISO 8601 date or date and "
+				    "time, 'today' or 'yesterday'");
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -244,6 +263,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			return false;
 		}
 	}
+	logfmt_set_range(since, until);
 	return true;
 }
 
@@ -313,6 +333,10 @@ main(int argc, char *argv[])
 	int i, status;
 	bool ok;
 
+	/* `smtplint big.log | head -1`: end quietly at the first write after
+	 * the reader has gone, even when started with SIGPIPE ignored (a
+	 * write error would otherwise be diagnosed only at the end). */
+	signal(SIGPIPE, SIG_DFL);
 	if (!parse_opts(argc, argv, &o))
 		return 2;
 	if (o.list_formats) {
@@ -355,6 +379,10 @@ main(int argc, char *argv[])
 	for (i = optind; i < argc; i++)
 		run_input(&o, argv[i], ss, st);
 	sessions_flush(ss);
+	if (st->evicted > 0)
+		diag_warn(NULL, 0, 0, "%lu sessions were ended early, more than "
+		    "%zu being open at once (--max-sessions); their unanswered "
+		    "commands were not checked", st->evicted, o.max_sessions);
 	ok = report_end(rep, st, &fx);
 	if (!ok || diag_had_error())
 		status = 2;

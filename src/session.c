@@ -176,9 +176,18 @@ sessions_event(struct sessions *ss, const struct event *ev)
 	struct sess *e;
 
 	ss->lastline = ev->line;
+	if (ev->kind == EV_LOG_REPLY) {
+		logstat_reply(&ss->env.stats->log, ev);
+		if (ev->flags & EVF_STATS_ONLY)
+			return;
+	}
 	if (ev->key != NULL) {
+		/* A session whose start was not seen (the log began later,
+		 * or it was evicted and comes back) is only partly visible:
+		 * no greeting or sequencing checks on it. */
 		e = sessions_lookup(ss, ev->key, ev->keylen,
-		    ev->kind != EV_SESSION_END, ev->flags);
+		    ev->kind != EV_SESSION_END, ev->kind == EV_SESSION_START ?
+		    ev->flags : ev->flags | EVF_PARTIAL);
 		if (ev->kind == EV_SESSION_START && e != NULL &&
 		    !smtp_is_empty(e->smtp)) {
 			/* A new connection under a key still in use: the old

@@ -56,6 +56,7 @@ struct smtp_reply {
 	unsigned long	 first_line;
 	unsigned long	 nlines;
 	bool		 is_mismatch;	/* multiline-code-mismatch reported */
+	bool		 is_too_long;	/* SMTP_MAX_REPLY_LINES reported */
 	struct smtp_text lines[FINDING_REPLY_LINES];	/* first ones, last */
 	unsigned long	 lineno[FINDING_REPLY_LINES];
 	struct enhanced	 enh;		/* of the first line */
@@ -1030,7 +1031,10 @@ smtp_greeting(struct smtp *s)
 	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
 	g.ci = ci;
 	if (c != 220 && c != 421 && c != 554 && c != 521 &&
-	    !(s->flags & EVF_PARTIAL)) {
+	    (s->flags & EVF_PARTIAL)) {
+		/* Joined after the greeting: the first reply seen answers
+		 * something not shown; it is not judged as a greeting. */
+	} else if (c != 220 && c != 421 && c != 554 && c != 521) {
 		smtp_finding(s, &f, CHECK_BAD_GREETING, s->cur.file,
 		    s->cur.first_line);
 		smtp_with_reply(&f, &s->cur);
@@ -1210,6 +1214,12 @@ smtp_server(struct smtp *s, const char *file, const struct event *ev)
 	r->lineno[slot] = ev->line;
 	if (r->nlines < SMTP_MAX_REPLY_LINES)
 		r->nlines++;
+	else if (!r->is_too_long) {
+		/* smtplint's cap, not the RFC's: said once per reply. */
+		r->is_too_long = true;
+		smtp_line_finding(s, file, ev, CHECK_MALFORMED_REPLY,
+		    "too-many-lines", SMTP_MAX_REPLY_LINES, "S");
+	}
 	if (rl.is_last)
 		smtp_reply_done(s);
 }

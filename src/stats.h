@@ -5,6 +5,8 @@
 #ifndef STATS_H
 #define STATS_H
 
+#include "logstat.h"
+
 struct stats {
 	unsigned long	files;		/* inputs opened */
 	unsigned long	lines;		/* input lines read */
@@ -15,6 +17,8 @@ struct stats {
 	unsigned long	replies;
 	unsigned long	replies_by_code[600];	/* [0]: malformed, no code */
 	unsigned long	evicted;	/* sessions dropped by the cap */
+	unsigned long	skipped_lines;	/* outside --since/--until */
+	struct logstat	log;		/* rejections in logs (fixed size) */
 };
 
 #endif

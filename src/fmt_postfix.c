@@ -1,0 +1,701 @@
+/*
+ * fmt_postfix: Postfix logs as syslog writes them (RFC 3164, RFC 3339 and
+ * journald short-iso timestamps), any syslog_name ("postfix/smtpd",
+ * "postfix/submission/smtpd", "postfix-in/smtpd").
+ *
+ * An smtpd session is keyed by "host program[pid]" between "connect from"
+ * and "disconnect from" (a pid serves one connection at a time).  What the
+ * log shows of it: rejections ("NOQUEUE: reject: RCPT from …: 550 …"),
+ * "improper command pipelining after X", the disconnect line's command
+ * counters, and with debug_peer_list the whole dialogue ("< host: EHLO x",
+ * "> host: 250-…").  A dialogue counts as complete (no EVF_PARTIAL, so the
+ * sequencing checks run) only when its connect line was seen and the
+ * greeting is its first dialogue line; every other session is partial and
+ * judged only on what the log shows.  The smtp/lmtp clients' "host X said:
+ * 550 … (in reply to RCPT TO command)" and postscreen's rejections become
+ * sessions of their own.  Lines of other programs in the same file are not
+ * understood (counted as unparsed); every other Postfix line is used.
+ *
+ * The hot path is a few memchr/memcmp on the syslog header and the first
+ * bytes of the message; no allocation per line.  The adapter keeps a small
+ * fixed table of session states (which sessions are complete dialogues);
+ * a collision only makes a session partial.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "format.h"
+#include "logfmt.h"
+#include "xalloc.h"
+
+#define PF_SLOTS	16384		/* session states kept (power of 2) */
+#define PF_KEY_MAX	128		/* session key bytes (session.c's cap) */
+
+enum pf_prog {
+	PF_NONE,			/* not Postfix */
+	PF_SMTPD,
+	PF_CLIENT,			/* smtp, lmtp */
+	PF_POSTSCREEN,
+	PF_DAEMON			/* any other Postfix program */
+};
+
+enum pf_state {
+	PF_ST_NONE,			/* nothing known */
+	PF_ST_CONNECTED,		/* connect seen, nothing since */
+	PF_ST_FULL,			/* complete dialogue: connect, greeting */
+	PF_ST_LOGONLY,			/* log lines, no dialogue */
+	PF_ST_DLG_WAIT,			/* dialogue joined late: wait for a
+					 * client line before pairing */
+	PF_ST_DLG			/* partial dialogue */
+};
+
+struct pf_slot {
+	uint64_t	 hash;		/* of the key; 0: free */
+	uint8_t		 state;		/* enum pf_state */
+};
+
+struct pf_state_tab {
+	struct pf_slot	 slot[PF_SLOTS];
+	char		 key[PF_KEY_MAX];	/* one-event session keys */
+};
+
+/* Postfix daemon names (postconf -M and the commands in $daemon_directory). */
+static const char *const pf_daemons[] = {
+	"anvil", "bounce", "cleanup", "discard", "dnsblog", "error", "flush",
+	"local", "master", "oqmgr", "pickup", "pipe", "postdrop",
+	"postfix-script", "postlog", "postmap", "postqueue", "postsuper",
+	"proxymap", "qmgr", "qmqpd", "scache", "sendmail", "showq", "spawn",
+	"tlsmgr", "tlsproxy", "trivial-rewrite", "verify", "virtual",
+	"postalias", "postmulti", "postconf", "postkick", "postlock",
+	"defer", "trace", "retry", "rewrite", NULL
+};
+
+static enum pf_prog
+pf_program(const char *p, size_t n)
+{
+	const char *slash, *tail;
+	size_t tn, i;
+
+	if ((slash = memchr(p, '/', n)) == NULL)
+		return (n >= 7 && memcmp(p, "postfix", 7) == 0) ? PF_DAEMON :
+		    PF_NONE;
+	/* The last component names the daemon. */
+	tail = p + n;
+	while (tail > slash + 1 && tail[-1] != '/')
+		tail--;
+	tn = (size_t)(p + n - tail);
+	if (tn == 5 && memcmp(tail, "smtpd", 5) == 0)
+		return PF_SMTPD;
+	if (tn == 4 && (memcmp(tail, "smtp", 4) == 0 ||
+	    memcmp(tail, "lmtp", 4) == 0))
+		return PF_CLIENT;
+	if (tn == 10 && memcmp(tail, "postscreen", 10) == 0)
+		return PF_POSTSCREEN;
+	if (n >= 7 && memcmp(p, "postfix", 7) == 0)
+		return PF_DAEMON;
+	for (i = 0; pf_daemons[i] != NULL; i++)
+		if (strlen(pf_daemons[i]) == tn &&
+		    memcmp(pf_daemons[i], tail, tn) == 0)
+			return PF_DAEMON;
+	return PF_NONE;
+}
+
+static int
+pf_probe(const struct line *l)
+{
+	struct logfmt_syslog sl;
+	enum pf_prog pp;
+
+	if (!logfmt_syslog(l->bytes, l->len, &sl))
+		return 0;
+	pp = pf_program(sl.prog, sl.proglen);
+	if (pp == PF_NONE)
+		return 5;		/* a syslog line: maybe among others */
+	if (pp == PF_SMTPD && (LOGFMT_PREFIX(sl.msg, sl.msglen, "connect from ") ||
+	    LOGFMT_PREFIX(sl.msg, sl.msglen, "disconnect from ")))
+		return 100;
+	return 80;
+}
+
+static void *
+pf_new(void)
+{
+	return xcalloc(1, sizeof(struct pf_state_tab));
+}
+
+static void
+pf_free(void *st)
+{
+	free(st);
+}
+
+/* FNV-1a, 64 bits; never 0 (a free slot). */
+static uint64_t
+pf_hash(const char *k, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+static struct pf_slot *
+pf_slot(struct pf_state_tab *t, uint64_t h)
+{
+	return &t->slot[(h ^ (h >> 29)) & (PF_SLOTS - 1)];
+}
+
+static enum pf_state
+pf_get(struct pf_state_tab *t, uint64_t h)
+{
+	struct pf_slot *s = pf_slot(t, h);
+
+	return s->hash == h ? (enum pf_state)s->state : PF_ST_NONE;
+}
+
+static void
+pf_set(struct pf_state_tab *t, uint64_t h, enum pf_state st)
+{
+	struct pf_slot *s = pf_slot(t, h);
+
+	s->hash = h;
+	s->state = (uint8_t)st;
+}
+
+static void
+pf_clear(struct pf_state_tab *t, uint64_t h)
+{
+	struct pf_slot *s = pf_slot(t, h);
+
+	if (s->hash == h)
+		s->hash = 0;
+}
+
+static unsigned
+pf_flags(enum pf_state st)
+{
+	return st == PF_ST_FULL ? 0 : EVF_PARTIAL;
+}
+
+static void
+pf_emit(const struct event_sink *sink, struct event *ev)
+{
+	sink->emit(sink->ctx, ev);
+}
+
+static void
+pf_simple(const struct event_sink *sink, enum event_kind kind,
+    const struct line *l, const char *key, size_t keylen, unsigned flags)
+{
+	struct event ev = event_make(kind, l->no);
+
+	ev.key = key;
+	ev.keylen = keylen;
+	ev.flags = flags;
+	pf_emit(sink, &ev);
+}
+
+/*
+ * The command a Postfix reject names ("RCPT from"), as smtplint's rules
+ * call it: END-OF-MESSAGE is the end of data, CONNECT the greeting.
+ */
+static void
+pf_command(const char *c, size_t n, const char **cmd, size_t *cmdlen)
+{
+	if (n == 14 && memcmp(c, "END-OF-MESSAGE", 14) == 0) {
+		*cmd = "END-OF-DATA";
+		*cmdlen = 11;
+	} else if (n == 7 && memcmp(c, "CONNECT", 7) == 0) {
+		/* smtpd_delay_reject=no: the reject replaces the greeting */
+		*cmd = "GREETING";
+		*cmdlen = 8;
+	} else if (n == 0 || (n == 7 && memcmp(c, "UNKNOWN", 7) == 0)) {
+		*cmd = NULL;
+		*cmdlen = 0;
+	} else {
+		*cmd = c;
+		*cmdlen = n;
+	}
+}
+
+/* The client's "in reply to X command" (smtp_chat.c, smtp_proto.c). */
+static void
+pf_in_reply_to(const char *c, size_t n, const char **cmd, size_t *cmdlen)
+{
+	static const struct {
+		const char	*log;
+		const char	*verb;
+	} map[] = {
+		{ "end of DATA", "END-OF-DATA" },
+		{ "RCPT TO", "RCPT" },
+		{ "MAIL FROM", "MAIL" },
+		{ "LHLO", "EHLO" },	/* RFC 2033 4.1: LMTP's EHLO */
+		{ "DATA", "DATA" }, { "EHLO", "EHLO" }, { "HELO", "HELO" },
+		{ "STARTTLS", "STARTTLS" }, { "AUTH", "AUTH" },
+		{ "QUIT", "QUIT" }, { "RSET", "RSET" }, { "BDAT", "BDAT" },
+		{ "XFORWARD", "XFORWARD" }, { "XCLIENT", "XCLIENT" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].log) == n && memcmp(map[i].log, c, n) == 0) {
+			*cmd = map[i].verb;
+			*cmdlen = strlen(map[i].verb);
+			return;
+		}
+	*cmd = NULL;
+	*cmdlen = 0;
+}
+
+/* The end of a reject's reply: the "; from=<" that Postfix appends
+ * (smtpd_check.c log_whatsup), or "; to=<", "; proto=". */
+static size_t
+pf_reply_end(const char *r, size_t n)
+{
+	const char *q;
+
+	if ((q = LOGFMT_FIND(r, n, "; from=<")) != NULL ||
+	    (q = LOGFMT_FIND(r, n, "; to=<")) != NULL ||
+	    (q = LOGFMT_FIND(r, n, "; proto=")) != NULL)
+		return (size_t)(q - r);
+	return n;
+}
+
+/* "to=<x@y>" in the tail of a reject line, angle brackets included. */
+static void
+pf_rcpt(const char *p, size_t n, struct event *ev)
+{
+	const char *q, *e;
+
+	if ((q = LOGFMT_FIND(p, n, "to=<")) == NULL)
+		return;
+	q += 3;
+	if ((e = memchr(q, '>', (size_t)(p + n - q))) == NULL)
+		return;
+	ev->rcpt = q;
+	ev->rcptlen = (size_t)(e - q) + 1;
+}
+
+/*
+ * "QUEUEID: reject: CMD from NAMADDR: REPLY; from=<…> to=<…> proto=… helo=<…>"
+ * at M (after the queue id's ": ").  KEY: the session; FLAGS for it.
+ * Returns false if it is not a reject (the line is then only used).
+ */
+static bool
+pf_reject(const char *m, size_t n, const struct line *l,
+    const struct event_sink *sink, const char *key, size_t keylen,
+    unsigned flags)
+{
+	struct event ev;
+	const char *end = m + n, *c, *from, *na, *r;
+	size_t rl;
+
+	if (LOGFMT_PREFIX(m, n, "reject: "))
+		c = m + 8;
+	else if (LOGFMT_PREFIX(m, n, "milter-reject: "))
+		c = m + 15;
+	else
+		return false;
+	/* reject_warning, discard, hold, filter, redirect: no reply sent. */
+	if ((from = memchr(c, ' ', (size_t)(end - c))) == NULL ||
+	    !LOGFMT_PREFIX(from, (size_t)(end - from), " from "))
+		return false;
+	na = from + 6;
+	/* NAMADDR is "host[addr]" (postscreen: "[addr]:port"); the reply
+	 * follows the first ": " after the ']'. */
+	if ((r = memchr(na, ']', (size_t)(end - na))) == NULL ||
+	    (r = LOGFMT_FIND(r, (size_t)(end - r), ": ")) == NULL)
+		return false;
+	ev = event_make(EV_LOG_REPLY, l->no);
+	ev.client = na;
+	ev.clientlen = (size_t)(r - na);
+	r += 2;
+	rl = pf_reply_end(r, (size_t)(end - r));
+	if (rl < 3 || r[0] < '2' || r[0] > '5')
+		return false;
+	ev.text = r;
+	ev.len = rl;
+	pf_command(c, (size_t)(from - c), &ev.command, &ev.commandlen);
+	pf_rcpt(r + rl, (size_t)(end - r - rl), &ev);
+	ev.key = key;
+	ev.keylen = keylen;
+	ev.flags = flags;
+	pf_emit(sink, &ev);
+	return true;
+}
+
+/* The number before the '/' (or alone) of counter NAME= in the
+ * disconnect line's statistics (smtpd.c); -1 if absent. */
+static long
+pf_counter(const char *p, size_t n, const char *name, size_t nlen)
+{
+	const char *q = p, *end = p + n;
+	long v;
+
+	while ((q = logfmt_find(q, (size_t)(end - q), name, nlen)) != NULL) {
+		if (q > p && q[-1] == ' ') {
+			q += nlen;
+			for (v = 0; q < end && *q >= '0' && *q <= '9'; q++)
+				v = v * 10 + (*q - '0');
+			return v;
+		}
+		q += nlen;
+	}
+	return -1;
+}
+
+/* "< host[addr]: EHLO x" and "> host[addr]: 250-…" (debug_peer_list). */
+static bool
+pf_dialogue(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *m = sl->msg, *end = sl->msg + sl->msglen, *q;
+	bool is_client = m[0] == '<';
+	uint64_t h = pf_hash(sl->key, sl->keylen);
+	enum pf_state st = pf_get(t, h);
+
+	if ((q = memchr(m + 2, ']', sl->msglen - 2)) == NULL ||
+	    !LOGFMT_PREFIX(q, (size_t)(end - q), "]: ")) {
+		/* "< host[addr]:" with nothing after it: an empty line. */
+		if (q == NULL || q + 2 != end)
+			return false;
+		q = end - 3;
+	}
+	q += 3;
+	switch (st) {
+	case PF_ST_CONNECTED:
+		/* RFC 5321 3.1: the greeting comes first; a session whose
+		 * dialogue starts with it is complete. */
+		if (!is_client && end - q >= 3 && (memcmp(q, "220", 3) == 0 ||
+		    memcmp(q, "421", 3) == 0 || memcmp(q, "554", 3) == 0)) {
+			st = PF_ST_FULL;
+			break;
+		}
+		/* FALLTHROUGH */
+	case PF_ST_NONE:
+	case PF_ST_LOGONLY:
+	case PF_ST_DLG_WAIT:
+		/* Joined in the middle: replies before the first command
+		 * seen would pair with nothing. */
+		st = is_client ? PF_ST_DLG : PF_ST_DLG_WAIT;
+		break;
+	case PF_ST_FULL:
+	case PF_ST_DLG:
+		break;
+	}
+	pf_set(t, h, st);
+	if (st == PF_ST_DLG_WAIT)
+		return true;
+	ev = event_make(is_client ? EV_CLIENT : EV_SERVER, l->no);
+	ev.text = q;
+	ev.len = (size_t)(end - q);
+	ev.is_truncated = l->is_truncated;
+	ev.key = sl->key;
+	ev.keylen = sl->keylen;
+	ev.flags = pf_flags(st);
+	pf_emit(sink, &ev);
+	return true;
+}
+
+/* What smtpd logs besides the dialogue. */
+static bool
+pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *m = sl->msg, *end = sl->msg + sl->msglen, *q, *c;
+	size_t n = sl->msglen;
+	uint64_t h;
+	enum pf_state st;
+	long data, rcpt;
+
+	if (n >= 2 && (m[0] == '<' || m[0] == '>') && m[1] == ' ')
+		return pf_dialogue(t, sl, l, sink);
+	if (LOGFMT_PREFIX(m, n, "connect from ")) {
+		h = pf_hash(sl->key, sl->keylen);
+		pf_set(t, h, PF_ST_CONNECTED);
+		pf_simple(sink, EV_SESSION_START, l, sl->key, sl->keylen, 0);
+		return true;
+	}
+	if (LOGFMT_PREFIX(m, n, "disconnect from ")) {
+		h = pf_hash(sl->key, sl->keylen);
+		st = pf_get(t, h);
+		/* smtpd.c: "ehlo=1 mail=1 rcpt=0/1 data=1 … commands=N/M",
+		 * accepted/attempted per command.  Every accepted DATA needs
+		 * an accepted RCPT (RFC 5321 3.3); a complete dialogue shows
+		 * that itself. */
+		if (st != PF_ST_FULL && (data = pf_counter(m, n, "data=", 5)) > 0 &&
+		    (rcpt = pf_counter(m, n, "rcpt=", 5)) < data) {
+			ev = event_make(EV_LOG_NOTE, l->no);
+			ev.note = NOTE_DATA_NO_RCPT;
+			ev.text = l->bytes;
+			ev.len = l->len;
+			ev.key = sl->key;
+			ev.keylen = sl->keylen;
+			ev.flags = EVF_PARTIAL;
+			pf_emit(sink, &ev);
+		}
+		if (LOGFMT_FIND(m, n, "bare_lf") != NULL) {
+			ev = event_make(EV_LOG_NOTE, l->no);
+			ev.note = NOTE_BARE_LF;
+			ev.text = l->bytes;
+			ev.len = l->len;
+			ev.key = sl->key;
+			ev.keylen = sl->keylen;
+			ev.flags = pf_flags(st);
+			pf_emit(sink, &ev);
+		}
+		pf_clear(t, h);
+		pf_simple(sink, EV_SESSION_END, l, sl->key, sl->keylen, 0);
+		return true;
+	}
+	if (LOGFMT_PREFIX(m, n, "improper command pipelining after ")) {
+		c = m + 34;
+		if ((q = memchr(c, ' ', (size_t)(end - c))) == NULL)
+			q = end;
+		h = pf_hash(sl->key, sl->keylen);
+		st = pf_get(t, h);
+		ev = event_make(EV_LOG_NOTE, l->no);
+		ev.note = NOTE_PIPELINING;
+		ev.text = l->bytes;
+		ev.len = l->len;
+		ev.command = c;
+		ev.commandlen = (size_t)(q - c);
+		ev.key = sl->key;
+		ev.keylen = sl->keylen;
+		ev.flags = pf_flags(st);
+		pf_emit(sink, &ev);
+		return true;
+	}
+	if ((m[0] >= '0' && m[0] <= '9') || (m[0] >= 'A' && m[0] <= 'Z')) {
+		/* "QUEUEID: …" or "NOQUEUE: …": queue ids are hex (short
+		 * ids) or base 52 with digits (long ids), at most 20 bytes. */
+		q = memchr(m, ':', n < 24 ? n : 24);
+		if (q != NULL && q + 2 < end && q[1] == ' ' &&
+		    (q[2] == 'r' || q[2] == 'm')) {
+			h = pf_hash(sl->key, sl->keylen);
+			st = pf_get(t, h);
+			if (st == PF_ST_CONNECTED || st == PF_ST_NONE)
+				pf_set(t, h, st = PF_ST_LOGONLY);
+			/* With debug_peer_list the dialogue shows the reply
+			 * next: count it for the summary only. */
+			pf_reject(q + 2, (size_t)(end - q - 2), l, sink, sl->key,
+			    sl->keylen, pf_flags(st) | (st == PF_ST_FULL ||
+			    st == PF_ST_DLG || st == PF_ST_DLG_WAIT ?
+			    EVF_STATS_ONLY : 0));
+			return true;
+		}
+	}
+	if (n > 40 && LOGFMT_FIND(m, n < 40 ? n : 40,
+	    "TLS connection established from") != NULL) {
+		h = pf_hash(sl->key, sl->keylen);
+		st = pf_get(t, h);
+		if (st == PF_ST_FULL || st == PF_ST_CONNECTED)
+			pf_simple(sink, EV_TLS, l, sl->key, sl->keylen, 0);
+		return true;
+	}
+	if (LOGFMT_PREFIX(m, n, "warning: ") &&
+	    LOGFMT_FIND(m, n, "bare <LF>") != NULL) {
+		ev = event_make(EV_LOG_NOTE, l->no);
+		ev.note = NOTE_BARE_LF;
+		ev.text = l->bytes;
+		ev.len = l->len;
+		ev.key = sl->key;
+		ev.keylen = sl->keylen;
+		ev.flags = EVF_PARTIAL;
+		pf_emit(sink, &ev);
+		return true;
+	}
+	/* lost connection / timeout / too many errors after X, TLS, SASL,
+	 * warnings, client=, verbose logging: understood, nothing to judge. */
+	return true;
+}
+
+/*
+ * The smtp/lmtp client: "QUEUEID: to=<…>, relay=…, dsn=5.1.1,
+ * status=bounced (host X said: 550 5.1.1 … (in reply to RCPT TO command))",
+ * "… (host X refused to talk to me: 554 …)" and "QUEUEID: host X said: …".
+ * Each such reply becomes a session of one event.
+ */
+static bool
+pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *m = sl->msg, *end = m + sl->msglen, *q, *r, *re, *c;
+	const char *qid = m;
+	size_t n = sl->msglen, qidlen, keylen;
+	bool is_greeting = false;
+
+	if ((q = memchr(m, ':', n < 24 ? n : 24)) == NULL || q + 2 >= end)
+		return true;
+	qidlen = (size_t)(q - m);
+	q += 2;
+	if (LOGFMT_PREFIX(q, (size_t)(end - q), "to=<")) {
+		/* dsn=2.x.x: delivered, nothing to explain */
+		if ((r = LOGFMT_FIND(q, (size_t)(end - q), ", dsn=")) == NULL ||
+		    r + 6 >= end || r[6] == '2')
+			return true;
+	} else if (!LOGFMT_PREFIX(q, (size_t)(end - q), "host "))
+		return true;
+	if ((r = LOGFMT_FIND(q, (size_t)(end - q), " said: ")) != NULL)
+		r += 7;
+	else if ((r = LOGFMT_FIND(q, (size_t)(end - q),
+	    " refused to talk to me: ")) != NULL) {
+		r += 24;
+		is_greeting = true;
+	} else
+		return true;
+	ev = event_make(EV_LOG_REPLY, l->no);
+	if ((re = LOGFMT_FIND(r, (size_t)(end - r), " (in reply to ")) != NULL) {
+		c = re + 14;
+		q = LOGFMT_FIND(c, (size_t)(end - c), " command)");
+		if (q != NULL)
+			pf_in_reply_to(c, (size_t)(q - c), &ev.command,
+			    &ev.commandlen);
+	} else {
+		re = end;
+		while (re > r && re[-1] == ')')
+			re--;
+		if (is_greeting) {
+			ev.command = "GREETING";
+			ev.commandlen = 8;
+		}
+	}
+	if (re - r < 3 || r[0] < '2' || r[0] > '5')
+		return true;
+	ev.text = r;
+	ev.len = (size_t)(re - r);
+	pf_rcpt(m, (size_t)(r - m), &ev);
+	/* The key: this process and queue id. */
+	keylen = sl->keylen + 1 + qidlen;
+	if (keylen > PF_KEY_MAX)
+		keylen = PF_KEY_MAX;
+	memcpy(t->key, sl->key, sl->keylen);
+	t->key[sl->keylen] = ' ';
+	memcpy(t->key + sl->keylen + 1, qid, keylen - sl->keylen - 1);
+	ev.key = t->key;
+	ev.keylen = keylen;
+	ev.flags = EVF_PARTIAL;
+	pf_simple(sink, EV_SESSION_START, l, t->key, keylen, EVF_PARTIAL);
+	pf_emit(sink, &ev);
+	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+	return true;
+}
+
+/*
+ * postscreen: "NOQUEUE: reject: RCPT from [addr]:port: 550 …; from=<…>,
+ * to=<…>, proto=ESMTP, helo=<…>", "PREGREET 11 after 0.1 from
+ * [addr]:port: EHLO x\r\n", "COMMAND PIPELINING from [addr]:port after
+ * EHLO: …", "BARE NEWLINE from [addr]:port after …".  Keyed by the
+ * client's address and port; such a session ends at DISCONNECT or PASS.
+ */
+static bool
+pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *m = sl->msg, *end = m + sl->msglen, *a, *ae, *c = NULL;
+	size_t n = sl->msglen, keylen, cl = 0;
+	enum log_note note = NOTE_NONE;
+
+	if (LOGFMT_PREFIX(m, n, "NOQUEUE: "))
+		a = LOGFMT_FIND(m, n, " from [");
+	else if (LOGFMT_PREFIX(m, n, "PREGREET ")) {
+		note = NOTE_PIPELINING;
+		c = "CONNECT";
+		cl = 7;
+		a = LOGFMT_FIND(m, n, " from [");
+	} else if (LOGFMT_PREFIX(m, n, "COMMAND PIPELINING from ")) {
+		note = NOTE_PIPELINING;
+		a = m + 19;
+	} else if (LOGFMT_PREFIX(m, n, "BARE NEWLINE from ")) {
+		note = NOTE_BARE_LF;
+		a = m + 13;
+	} else if (LOGFMT_PREFIX(m, n, "DISCONNECT ["))
+		a = m + 10;
+	else if (LOGFMT_PREFIX(m, n, "PASS NEW [") ||
+	    LOGFMT_PREFIX(m, n, "PASS OLD ["))
+		a = m + 9;
+	else
+		return true;
+	if (a == NULL)
+		return true;
+	if (a[0] == ' ')
+		a += 6;		/* " from " */
+	/* "[addr]:port" */
+	for (ae = a; ae < end && *ae != ' ' && !(*ae == ':' && ae + 1 < end &&
+	    ae[1] == ' '); ae++)
+		;
+	keylen = sl->keylen + 1 + (size_t)(ae - a);
+	if (keylen > PF_KEY_MAX)
+		keylen = PF_KEY_MAX;
+	memcpy(t->key, sl->key, sl->keylen);
+	t->key[sl->keylen] = ' ';
+	memcpy(t->key + sl->keylen + 1, a, keylen - sl->keylen - 1);
+	if (m[0] == 'D' || (m[0] == 'P' && m[1] == 'A')) {
+		pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+		return true;
+	}
+	if (note == NOTE_NONE)
+		return pf_reject(m + 9, n - 9, l, sink, t->key, keylen,
+		    EVF_PARTIAL) || true;
+	if (c == NULL && (c = LOGFMT_FIND(ae, (size_t)(end - ae), " after ")) !=
+	    NULL) {
+		c += 7;
+		for (cl = 0; c + cl < end && c[cl] != ':' && c[cl] != ' '; cl++)
+			;
+	}
+	ev = event_make(EV_LOG_NOTE, l->no);
+	ev.note = note;
+	ev.text = l->bytes;
+	ev.len = l->len;
+	ev.command = c;
+	ev.commandlen = cl;
+	ev.key = t->key;
+	ev.keylen = keylen;
+	ev.flags = EVF_PARTIAL;
+	pf_emit(sink, &ev);
+	return true;
+}
+
+static bool
+pf_line(void *st, const struct line *l, const struct event_sink *sink)
+{
+	struct logfmt_syslog sl;
+
+	if (!logfmt_syslog(l->bytes, l->len, &sl)) {
+		/* journalctl's "-- Boot …" / "-- No entries --" markers */
+		return LOGFMT_PREFIX(l->bytes, l->len, "-- ");
+	}
+	switch (pf_program(sl.prog, sl.proglen)) {
+	case PF_SMTPD:
+		return pf_smtpd(st, &sl, l, sink);
+	case PF_CLIENT:
+		return pf_client(st, &sl, l, sink);
+	case PF_POSTSCREEN:
+		return pf_postscreen(st, &sl, l, sink);
+	case PF_DAEMON:
+		return true;
+	case PF_NONE:
+		break;
+	}
+	/* Another program's line in the same syslog file: not read. */
+	return false;
+}
+
+const struct format_adapter fmt_postfix = {
+	.name = "postfix",
+	.description = "Postfix syslog (RFC 3164/3339, journald), debug_peer_list dialogues",
+	.is_log = true,
+	.probe = pf_probe,
+	.new = pf_new,
+	.free = pf_free,
+	.line = pf_line,
+	.end = NULL,
+};

@@ -1,0 +1,302 @@
+/*
+ * Timestamps, the syslog header and the time filter of the log adapters.
+ * Timestamps are turned into seconds since the epoch without calling the C
+ * library per line: UTC from the civil date by arithmetic, local time (no
+ * zone in the log) through mktime() once per hour of the log.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "logfmt.h"
+
+static long long logfmt_since = -1;	/* set once by main */
+static long long logfmt_until = -1;
+
+/* Local time conversions: the hour last converted. */
+static struct {
+	long		 key;		/* y*1000000 + m*10000 + d*100 + h, 0: none */
+	long long	 base;		/* the epoch of that hour's start */
+} logfmt_hour;
+
+static long long logfmt_now = -1;	/* RFC 3164 year guess */
+static int logfmt_year;
+
+const char *
+logfmt_find(const char *p, size_t len, const char *needle, size_t nlen)
+{
+	const char *q, *end = p + len;
+
+	if (nlen == 0)
+		return p;
+	while (len >= nlen && (q = memchr(p, needle[0], len - nlen + 1)) !=
+	    NULL) {
+		if (memcmp(q, needle, nlen) == 0)
+			return q;
+		p = q + 1;
+		len = (size_t)(end - p);
+	}
+	return NULL;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static long long
+logfmt_days(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static long long
+logfmt_utc(int y, int mo, int d, int h, int mi, int s)
+{
+	return logfmt_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+static long long
+logfmt_local(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm;
+	long key = (long)y * 1000000 + mo * 10000 + d * 100 + h;
+
+	if (logfmt_hour.key != key) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_isdst = -1;
+		logfmt_hour.base = (long long)mktime(&tm);
+		logfmt_hour.key = key;
+	}
+	return logfmt_hour.base + mi * 60 + s;
+}
+
+static bool
+logfmt_digits(const char *p, size_t n, int *v)
+{
+	size_t i;
+	int x = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		x = x * 10 + (p[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+static int
+logfmt_month(const char *p)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (memcmp(p, months + 3 * i, 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* "hh:mm:ss" at P. */
+static bool
+logfmt_hms(const char *p, int *h, int *mi, int *s)
+{
+	return p[2] == ':' && p[5] == ':' && logfmt_digits(p, 2, h) &&
+	    logfmt_digits(p + 3, 2, mi) && logfmt_digits(p + 6, 2, s) &&
+	    *h < 24 && *mi < 60 && *s <= 60;
+}
+
+bool
+logfmt_time(const char *p, size_t len, long long *t, size_t *used)
+{
+	int y, mo, d, h, mi, s, zh, zm, sign;
+	size_t i;
+
+	if (len >= 15 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ') {
+		/* RFC 3164 4.1.2: "Mmm dd hh:mm:ss", day padded with a
+		 * space. */
+		if ((mo = logfmt_month(p)) == 0 || p[6] != ' ' ||
+		    !logfmt_hms(p + 7, &h, &mi, &s))
+			return false;
+		if (p[4] == ' ' && logfmt_digits(p + 5, 1, &d))
+			;
+		else if (!logfmt_digits(p + 4, 2, &d))
+			return false;
+		if (logfmt_now < 0) {
+			struct tm tm;
+			time_t now = time(NULL);
+
+			localtime_r(&now, &tm);
+			logfmt_now = (long long)now;
+			logfmt_year = tm.tm_year + 1900;
+		}
+		/* No year: this year, unless that is more than a day ahead
+		 * (the log spans New Year). */
+		y = logfmt_year;
+		*t = logfmt_local(y, mo, d, h, mi, s);
+		if (*t > logfmt_now + 86400)
+			*t = logfmt_local(y - 1, mo, d, h, mi, s);
+		*used = 15;
+		return true;
+	}
+	/* RFC 3339 5.6 (and journald short-iso, Exim) */
+	if (len < 19 || p[4] != '-' || p[7] != '-' ||
+	    (p[10] != 'T' && p[10] != ' ') || !logfmt_digits(p, 4, &y) ||
+	    !logfmt_digits(p + 5, 2, &mo) || !logfmt_digits(p + 8, 2, &d) ||
+	    !logfmt_hms(p + 11, &h, &mi, &s) || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31)
+		return false;
+	i = 19;
+	if (i < len && (p[i] == '.' || p[i] == ','))
+		for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+	/* Exim writes its zone after a blank (log_timezone). */
+	if (p[10] == ' ' && i + 5 < len && p[i] == ' ' &&
+	    (p[i + 1] == '+' || p[i + 1] == '-') &&
+	    logfmt_digits(p + i + 2, 4, &zh))
+		i++;
+	if (i < len && (p[i] == 'Z' || p[i] == 'z')) {
+		*t = logfmt_utc(y, mo, d, h, mi, s);
+		*used = i + 1;
+		return true;
+	}
+	if (i + 4 < len && (p[i] == '+' || p[i] == '-')) {
+		sign = p[i] == '-' ? -1 : 1;
+		if (!logfmt_digits(p + i + 1, 2, &zh))
+			return false;
+		if (i + 5 < len && p[i + 3] == ':' &&
+		    logfmt_digits(p + i + 4, 2, &zm))
+			i += 6;
+		else if (logfmt_digits(p + i + 3, 2, &zm))
+			i += 5;
+		else
+			return false;
+		*t = logfmt_utc(y, mo, d, h, mi, s) -
+		    sign * (zh * 3600 + zm * 60);
+		*used = i;
+		return true;
+	}
+	*t = logfmt_local(y, mo, d, h, mi, s);
+	*used = i;
+	return true;
+}
+
+bool
+logfmt_parse_when(const char *s, bool is_until, long long *t)
+{
+	struct tm tm;
+	time_t now;
+	size_t used, len = strlen(s);
+	int y, mo, d;
+
+	if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		if (s[0] == 'y')
+			tm.tm_mday--;
+		if (is_until)
+			tm.tm_mday++;
+		*t = (long long)mktime(&tm);
+		return true;
+	}
+	if (len == 10 && s[4] == '-' && s[7] == '-' &&
+	    logfmt_digits(s, 4, &y) && logfmt_digits(s + 5, 2, &mo) &&
+	    logfmt_digits(s + 8, 2, &d) && mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= 31) {
+		*t = logfmt_local(y, mo, d + (is_until ? 1 : 0), 0, 0, 0);
+		if (is_until)	/* mktime normalises day 32 */
+			logfmt_hour.key = 0;
+		return true;
+	}
+	if (len == 16 && (s[10] == 'T' || s[10] == ' ')) {
+		char buf[20];
+
+		/* "YYYY-MM-DDTHH:MM": seconds 00 */
+		memcpy(buf, s, 16);
+		memcpy(buf + 16, ":00", 4);
+		return logfmt_time(buf, 19, t, &used) && used == 19;
+	}
+	return logfmt_time(s, len, t, &used) && used == len;
+}
+
+void
+logfmt_set_range(long long since, long long until)
+{
+	logfmt_since = since;
+	logfmt_until = until;
+}
+
+bool
+logfmt_has_range(void)
+{
+	return logfmt_since >= 0 || logfmt_until >= 0;
+}
+
+bool
+logfmt_is_outside(const char *p, size_t len)
+{
+	long long t;
+	size_t used;
+
+	if (!logfmt_time(p, len, &t, &used))
+		return false;
+	if (logfmt_since >= 0 && t < logfmt_since)
+		return true;
+	/* --until is exclusive: a day's end is the next day's start. */
+	return logfmt_until >= 0 && t >= logfmt_until;
+}
+
+bool
+logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
+{
+	const char *end = p + len, *q, *tag, *br;
+	size_t n;
+
+	/* The timestamp: RFC 3164 has a fixed width, RFC 3339 none. */
+	if (len > 16 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ' &&
+	    p[6] == ' ' && p[9] == ':' && p[15] == ' ')
+		q = p + 16;
+	else if (len > 20 && p[4] == '-' && p[10] == 'T' && p[13] == ':' &&
+	    p[0] >= '0' && p[0] <= '9') {
+		if ((q = memchr(p + 19, ' ', len - 19)) == NULL)
+			return false;
+		q++;
+	} else
+		return false;
+	sl->host = q;
+	if ((q = memchr(q, ' ', (size_t)(end - q))) == NULL || q == sl->host)
+		return false;
+	sl->hostlen = (size_t)(q - sl->host);
+	tag = ++q;
+	/* RFC 3164 4.1.3: the TAG ends at '[' or ':'. */
+	n = (size_t)(end - tag);
+	if (n > 64)
+		n = 64;
+	if ((q = memchr(tag, ':', n)) == NULL || q == tag)
+		return false;
+	if ((br = memchr(tag, '[', (size_t)(q - tag))) != NULL) {
+		if (q[-1] != ']' || br == tag || q - br < 3)
+			return false;
+		sl->proglen = (size_t)(br - tag);
+	} else
+		sl->proglen = (size_t)(q - tag);
+	sl->prog = tag;
+	sl->key = sl->host;
+	sl->keylen = (size_t)(q - sl->host);
+	q++;
+	if (q < end && *q == ' ')
+		q++;
+	sl->msg = q;
+	sl->msglen = (size_t)(end - q);
+	return true;
+}

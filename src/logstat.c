@@ -1,0 +1,221 @@
+/*
+ * Space-saving top-k tables of the rejections in a log.  A key already
+ * counted is incremented; a new key takes a free slot, or replaces the
+ * smallest counter and inherits its count as the error bound.  Only lines
+ * with a 4xx/5xx reply get here, so the linear scans stay off the path of
+ * most lines.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "event.h"
+#include "logstat.h"
+#include "reply.h"
+
+/* FNV-1a over the first and the last 16 bytes and the length: keys differ
+ * at either end; equal hashes are confirmed with memcmp. */
+static uint32_t
+logstat_hash(const char *k, size_t n)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)n;
+	size_t i;
+
+	for (i = 0; i < n && i < 16; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	for (i = n > 32 ? n - 16 : i; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+/* Count KEY in the table of CAP slots with arrays HASH, COUNT, E and *N
+ * slots used; the slot used, and whether it was taken over from another
+ * key in *REPLACED. */
+static size_t
+logstat_add(uint32_t *hash, unsigned long *count, struct logstat_entry *e,
+    size_t cap, size_t *n, const char *key, size_t len, bool *replaced)
+{
+	uint32_t h;
+	size_t i, min;
+
+	if (len > LOGSTAT_KEY_MAX)
+		len = LOGSTAT_KEY_MAX;
+	h = logstat_hash(key, len);
+	*replaced = false;
+	for (i = 0; i < *n; i++)
+		if (hash[i] == h && e[i].len == len &&
+		    memcmp(e[i].key, key, len) == 0) {
+			e[i].count = ++count[i];
+			return i;
+		}
+	if (*n < cap) {
+		i = (*n)++;
+		count[i] = 1;
+		e[i].err = 0;
+	} else {
+		for (min = 0, i = 1; i < cap; i++)
+			if (count[i] < count[min])
+				min = i;
+		i = min;
+		e[i].err = count[i];
+		count[i]++;
+		*replaced = true;
+	}
+	e[i].count = count[i];
+	hash[i] = h;
+	e[i].len = (uint16_t)len;
+	memcpy(e[i].key, key, len);
+	return i;
+}
+
+#define LOGSTAT_ADD(t, cap, key, len, rp) \
+	logstat_add((t)->hash, (t)->count, (t)->e, (cap), &(t)->n, (key), \
+	    (len), (rp))
+
+/* Bytes copied as they are by logstat_normalise(); the others are looked
+ * at one by one. */
+static bool
+logstat_is_plain(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '<' && c != '[' && c != 'h' &&
+	    c != '(' &&
+	    (c < '0' || c > '9');
+}
+
+size_t
+logstat_normalise(const char *t, size_t len, char *out, size_t sz)
+{
+	size_t i = 0, o = 0, skip;
+	const char *q;
+
+	if (sz == 0)
+		return 0;
+	/* Keep the code and the enhanced code as they are. */
+	while (i < len && i < 4 && o + 1 < sz)
+		out[o++] = t[i++];
+	while (i < len && (isdigit((unsigned char)t[i]) || t[i] == '.') &&
+	    o + 1 < sz)
+		out[o++] = t[i++];
+	while (i < len && o + 4 < sz) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (logstat_is_plain(c)) {
+			out[o++] = (char)c;
+			i++;
+		} else if (c == '<' && (q = memchr(t + i, '>', len - i)) !=
+		    NULL) {
+			memcpy(out + o, "<*>", 3);
+			o += 3;
+			i = (size_t)(q - t) + 1;
+		} else if (c == '[' && (q = memchr(t + i, ']', len - i)) !=
+		    NULL && q - (t + i) < 64) {
+			memcpy(out + o, "[*]", 3);
+			o += 3;
+			i = (size_t)(q - t) + 1;
+		} else if (c == '(' && (q = memchr(t + i, ')', len - i)) !=
+		    NULL && (memchr(t + i, '=', (size_t)(q - t) - i) != NULL ||
+		    memchr(t + i, '@', (size_t)(q - t) - i) != NULL)) {
+			/* "(set_id=user@domain)": who, not what */
+			memcpy(out + o, "(*)", 3);
+			o += 3;
+			i = (size_t)(q - t) + 1;
+		} else if (c == 'h' && len - i > 8 &&
+		    (memcmp(t + i, "http://", 7) == 0 ||
+		    memcmp(t + i, "https://", 8) == 0)) {
+			memcpy(out + o, "URL", 3);
+			o += 3;
+			for (skip = i; skip < len && t[skip] != ' ' &&
+			    t[skip] != ')' && t[skip] != ';'; skip++)
+				;
+			i = skip;
+		} else if (c >= '0' && c <= '9') {
+			out[o++] = 'N';
+			while (i < len && t[i] >= '0' && t[i] <= '9')
+				i++;
+		} else if (c == ' ' || c == '\t') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			out[o++] = '?';
+			i++;
+		} else {
+			out[o++] = (char)c;
+			i++;
+		}
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o;
+}
+
+void
+logstat_reply(struct logstat *ls, const struct event *ev)
+{
+	char key[LOGSTAT_KEY_MAX + 1], dom[LOGSTAT_KEY_MAX];
+	const char *at, *r;
+	size_t n, k, dlen = 0;
+	bool replaced, dummy;
+
+	if (ev->len < 3 || (ev->text[0] != '4' && ev->text[0] != '5'))
+		return;
+	ls->rejects++;
+	/* The recipient's domain, lower case, without the angle brackets. */
+	if (ev->rcpt != NULL && (at = memchr(ev->rcpt, '@', ev->rcptlen)) !=
+	    NULL) {
+		r = ev->rcpt + ev->rcptlen;
+		for (at++; at < r && *at != '>' && dlen < sizeof(dom); at++)
+			dom[dlen++] = (char)tolower((unsigned char)*at);
+	}
+	n = logstat_normalise(ev->text, ev->len, key, sizeof(key));
+	k = LOGSTAT_ADD(&ls->rej, LOGSTAT_SLOTS, key, n, &replaced);
+	if (replaced) {
+		ls->rej_client[k].n = 0;
+		ls->rej_domain[k].n = 0;
+	}
+	if (ev->client != NULL && ev->clientlen > 0) {
+		LOGSTAT_ADD(&ls->rej_client[k], LOGSTAT_SUB, ev->client,
+		    ev->clientlen, &dummy);
+		LOGSTAT_ADD(&ls->client, LOGSTAT_SLOTS, ev->client,
+		    ev->clientlen, &dummy);
+	}
+	if (dlen > 0) {
+		LOGSTAT_ADD(&ls->rej_domain[k], LOGSTAT_SUB, dom, dlen, &dummy);
+		LOGSTAT_ADD(&ls->domain, LOGSTAT_SLOTS, dom, dlen, &dummy);
+	}
+}
+
+static int
+logstat_cmp(const struct logstat_entry *a, const struct logstat_entry *b)
+{
+	size_t n;
+	int c;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	n = a->len < b->len ? a->len : b->len;
+	if ((c = memcmp(a->key, b->key, n)) != 0)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+size_t
+logstat_top(const struct logstat_entry *e, size_t ne, size_t *idx, size_t n)
+{
+	size_t i, j, k = 0;
+
+	/* Insertion into IDX: N is small. */
+	for (i = 0; i < ne; i++) {
+		for (j = k; j > 0 && logstat_cmp(&e[i], &e[idx[j - 1]]) < 0;
+		    j--)
+			if (j < n)
+				idx[j] = idx[j - 1];
+		if (j < n) {
+			idx[j] = i;
+			if (k < n)
+				k++;
+		}
+	}
+	return k;
+}

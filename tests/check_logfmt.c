@@ -1,0 +1,470 @@
+/*
+ * check_logfmt: the MTA log adapters (fmt_postfix, fmt_exim), their shared
+ * helpers (logfmt: timestamps, syslog header, --since/--until) and the
+ * summary's top-k tables (logstat).  Table-driven; every table has lines
+ * that almost match and must not give an event.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "format.h"
+#include "logfmt.h"
+#include "logstat.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define CAP_MAX		8
+
+/* ---- a sink that records events as "KIND|key|text|command|note|flags" */
+
+struct cap {
+	char	 ev[CAP_MAX][512];
+	int	 n;
+};
+
+static const char *
+kind_name(enum event_kind k)
+{
+	static const char *const names[] = { "START", "END", "C", "S", "TLS",
+	    "REPLY", "NOTE" };
+
+	return names[k];
+}
+
+static void
+cap_emit(void *ctx, const struct event *ev)
+{
+	struct cap *c = ctx;
+
+	if (c->n == CAP_MAX)
+		return;
+	snprintf(c->ev[c->n++], sizeof(c->ev[0]), "%s|%.*s|%.*s|%.*s|%d|%u",
+	    kind_name(ev->kind), (int)ev->keylen, ev->key ? ev->key : "",
+	    (int)ev->len, ev->text ? ev->text : "", (int)ev->commandlen,
+	    ev->command ? ev->command : "", (int)ev->note, ev->flags);
+}
+
+/* Feed LINES (NULL-terminated) to adapter A; return the events of the
+ * last line joined with '\n', and whether it was understood. */
+static void
+feed(const struct format_adapter *a, const char *const *lines,
+    struct cap *c, bool *used)
+{
+	struct event_sink sink = { cap_emit, c };
+	struct line l;
+	void *st = a->new ? a->new() : NULL;
+	unsigned long no = 0;
+
+	for (; *lines != NULL; lines++) {
+		memset(&l, 0, sizeof(l));
+		l.no = ++no;
+		l.bytes = *lines;
+		l.len = strlen(*lines);
+		l.full_len = l.len;
+		l.eol = EOL_LF;
+		c->n = 0;
+		*used = a->line(st, &l, &sink);
+	}
+	if (a->free)
+		a->free(st);
+}
+
+static void
+expect(const struct cap *c, const char *const *want, const char *name)
+{
+	int i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_msg(i < c->n, "%s: event %d missing (%s)", name, i,
+		    want[i]);
+		ck_assert_msg(strcmp(c->ev[i], want[i]) == 0,
+		    "%s: event %d is\n  %s\nnot\n  %s", name, i, c->ev[i],
+		    want[i]);
+	}
+	ck_assert_msg(c->n == i, "%s: %d events, want %d (extra: %s)", name,
+	    c->n, i, c->n > i ? c->ev[i] : "");
+}
+
+/* ---- logfmt_time */
+
+static const struct {
+	const char	*in;
+	bool		 ok;
+	long long	 t;		/* -1: local time, not checked */
+	size_t		 used;
+} times[] = {
+	{ "2026-11-22T19:01:02.123456+01:00 host", true, 1795370462, 32 },
+	{ "2026-11-22T19:01:02+0100 host", true, 1795370462, 24 },
+	{ "2026-11-22T18:01:02Z host", true, 1795370462, 20 },
+	{ "2026-11-22T18:01:02.5Z", true, 1795370462, 22 },
+	{ "2026-11-22 19:01:02 +0100 1tEXaB", true, 1795370462, 25 },
+	{ "2026-11-22 19:01:02 1tEXaB", true, -1, 19 },
+	{ "Nov 22 19:01:02 host", true, -1, 15 },
+	{ "Nov  2 19:01:02 host", true, -1, 15 },
+	/* almost */
+	{ "Nox 22 19:01:02 host", false, 0, 0 },
+	{ "Nov 22 19:61:02 host", false, 0, 0 },
+	{ "2026-13-22T19:01:02Z", false, 0, 0 },
+	{ "2026-11-22X19:01:02Z", false, 0, 0 },
+	{ "2026-11-22T19:01", false, 0, 0 },
+	{ "1tEXaB-0004Xy-Ab <= a", false, 0, 0 },
+	{ "", false, 0, 0 },
+};
+
+START_TEST(test_time)
+{
+	long long t = 0;
+	size_t used = 0;
+	bool ok;
+
+	ok = logfmt_time(times[_i].in, strlen(times[_i].in), &t, &used);
+	ck_assert_msg(ok == times[_i].ok, "%s: ok %d", times[_i].in, ok);
+	if (!ok)
+		return;
+	ck_assert_uint_eq(used, times[_i].used);
+	if (times[_i].t >= 0)
+		ck_assert_msg(t == times[_i].t, "%s: %lld", times[_i].in, t);
+}
+END_TEST
+
+START_TEST(test_when)
+{
+	long long a, b, c;
+
+	ck_assert(logfmt_parse_when("2026-11-22T10:00:00Z", false, &a));
+	ck_assert(a == 1795341600);
+	ck_assert(logfmt_parse_when("2026-11-22", false, &b));
+	ck_assert(logfmt_parse_when("2026-11-22", true, &c));
+	ck_assert(c - b >= 23 * 3600 && c - b <= 25 * 3600);
+	ck_assert(logfmt_parse_when("yesterday", false, &b));
+	ck_assert(logfmt_parse_when("yesterday", true, &c));
+	ck_assert(c > b);
+	ck_assert(logfmt_parse_when("today", false, &c));
+	ck_assert(logfmt_parse_when("2026-11-22T10:00", false, &a));
+	ck_assert(!logfmt_parse_when("tomorrow", false, &a));
+	ck_assert(!logfmt_parse_when("2026-11-22T10", false, &a));
+	ck_assert(!logfmt_parse_when("", false, &a));
+	/* the range: --until is exclusive */
+	ck_assert(logfmt_parse_when("2026-11-22T10:00:00Z", false, &a));
+	ck_assert(logfmt_parse_when("2026-11-22T11:00:00Z", true, &b));
+	logfmt_set_range(a, b);
+	ck_assert(logfmt_has_range());
+	ck_assert(!logfmt_is_outside("2026-11-22T10:00:00Z x", 22));
+	ck_assert(logfmt_is_outside("2026-11-22T09:59:59Z x", 22));
+	ck_assert(logfmt_is_outside("2026-11-22T11:00:00Z x", 22));
+	ck_assert(!logfmt_is_outside("no time here", 12));
+	logfmt_set_range(-1, -1);
+	ck_assert(!logfmt_has_range());
+}
+END_TEST
+
+/* ---- logfmt_syslog */
+
+static const struct {
+	const char	*in;
+	const char	*prog;		/* NULL: not a syslog line */
+	const char	*key;
+	const char	*msg;
+} syslogs[] = {
+	{ "Nov 22 19:01:02 mx postfix/smtpd[123]: connect from a[1.2.3.4]",
+	  "postfix/smtpd", "mx postfix/smtpd[123]", "connect from a[1.2.3.4]" },
+	{ "2026-11-22T19:01:02.1+01:00 mx postfix/submission/smtpd[9]: x",
+	  "postfix/submission/smtpd", "mx postfix/submission/smtpd[9]", "x" },
+	{ "2026-11-22T19:01:02+0100 mx postfix-in/smtpd[9]: y",
+	  "postfix-in/smtpd", "mx postfix-in/smtpd[9]", "y" },
+	{ "Nov 22 19:01:02 mx dovecot: imap-login: x", "dovecot", "mx dovecot",
+	  "imap-login: x" },
+	/* almost */
+	{ "Nov 22 19:01:02 mx", NULL, NULL, NULL },
+	{ "Nov 22 19:01:02 mx postfix/smtpd[123 connect", NULL, NULL, NULL },
+	{ "2026-11-22 19:01:02 1tEXaB-0004Xy-Ab <= a", NULL, NULL, NULL },
+	{ "C: EHLO x", NULL, NULL, NULL },
+};
+
+START_TEST(test_syslog)
+{
+	struct logfmt_syslog sl;
+	const char *in = syslogs[_i].in;
+	bool ok = logfmt_syslog(in, strlen(in), &sl);
+
+	ck_assert_msg(ok == (syslogs[_i].prog != NULL), "%s", in);
+	if (!ok)
+		return;
+	ck_assert_int_eq((int)sl.proglen, (int)strlen(syslogs[_i].prog));
+	ck_assert(memcmp(sl.prog, syslogs[_i].prog, sl.proglen) == 0);
+	ck_assert_int_eq((int)sl.keylen, (int)strlen(syslogs[_i].key));
+	ck_assert(memcmp(sl.key, syslogs[_i].key, sl.keylen) == 0);
+	ck_assert_str_eq(sl.msg, syslogs[_i].msg);
+}
+END_TEST
+
+/* ---- fmt_postfix: the last line's events */
+
+#define PFX	"Nov 22 19:01:02 mx postfix/smtpd[7]: "
+#define K	"mx postfix/smtpd[7]"
+
+static const struct {
+	const char	*name;
+	const char	*lines[4];
+	bool		 used;
+	const char	*want[4];
+} pf_cases[] = {
+	{ "connect", { PFX "connect from a[192.0.2.1]" }, true,
+	  { "START|" K "|||0|0" } },
+	{ "disconnect", { PFX "disconnect from a[192.0.2.1] ehlo=1 quit=1 commands=2" },
+	  true, { "END|" K "|||0|0" } },
+	{ "noqueue reject",
+	  { PFX "NOQUEUE: reject: RCPT from a[192.0.2.1]: 550 5.1.1 <b@c>: "
+	    "Recipient address rejected: User unknown; from=<x@y> to=<b@c> "
+	    "proto=ESMTP helo=<a>" }, true,
+	  { "REPLY|" K "|550 5.1.1 <b@c>: Recipient address rejected: User unknown|RCPT|0|1" } },
+	{ "reject at END-OF-MESSAGE, queue id",
+	  { PFX "4Ab3xY5Zz9z1: reject: END-OF-MESSAGE from a[192.0.2.1]: 554 5.7.1 no; from=<x@y> to=<b@c> proto=ESMTP helo=<a>" },
+	  true, { "REPLY|" K "|554 5.7.1 no|END-OF-DATA|0|1" } },
+	{ "reject at CONNECT: the greeting",
+	  { PFX "NOQUEUE: reject: CONNECT from a[192.0.2.1]: 554 5.7.1 go away; proto=SMTP" },
+	  true, { "REPLY|" K "|554 5.7.1 go away|GREETING|0|1" } },
+	{ "reply with '; ' inside",
+	  { PFX "NOQUEUE: reject: RCPT from a[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; from=<x@y> to=<b@c> proto=ESMTP helo=<a>" },
+	  true, { "REPLY|" K "|554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org|RCPT|0|1" } },
+	{ "reject_warning is no reply",
+	  { PFX "NOQUEUE: reject_warning: RCPT from a[192.0.2.1]: 450 4.7.1 x; from=<x@y> to=<b@c> proto=ESMTP helo=<a>" },
+	  true, { NULL } },
+	{ "reject without a code",
+	  { PFX "NOQUEUE: reject: RCPT from a[192.0.2.1]: no code; from=<x@y>" },
+	  true, { NULL } },
+	{ "pipelining",
+	  { PFX "improper command pipelining after CONNECT from a[192.0.2.1]: EHLO x\\r\\n" },
+	  true, { "NOTE|" K "|" PFX "improper command pipelining after CONNECT from a[192.0.2.1]: EHLO x\\r\\n|CONNECT|1|1" } },
+	{ "counters: DATA without RCPT",
+	  { PFX "disconnect from a[192.0.2.1] ehlo=1 mail=1 rcpt=0/1 data=1 commands=3/4" },
+	  true, { "NOTE|" K "|" PFX "disconnect from a[192.0.2.1] ehlo=1 mail=1 rcpt=0/1 data=1 commands=3/4||4|1",
+	    "END|" K "|||0|0" } },
+	{ "counters: DATA with RCPT, data=0/1 (almost)",
+	  { PFX "disconnect from a[192.0.2.1] ehlo=1 mail=1 rcpt=0/1 data=0/1 commands=2/4" },
+	  true, { "END|" K "|||0|0" } },
+	{ "counters: bdat= is not data= (almost)",
+	  { PFX "disconnect from a[192.0.2.1] ehlo=1 mail=1 rcpt=1 bdat=2 commands=5" },
+	  true, { "END|" K "|||0|0" } },
+	{ "lost connection: used, no event",
+	  { PFX "lost connection after DATA (0 bytes) from a[192.0.2.1]" }, true,
+	  { NULL } },
+	{ "complete dialogue",
+	  { PFX "connect from a[192.0.2.1]", PFX "> a[192.0.2.1]: 220 mx ESMTP",
+	    PFX "< a[192.0.2.1]: EHLO x" }, true,
+	  { "C|" K "|EHLO x||0|0" } },
+	{ "dialogue joined late: replies wait for a command",
+	  { PFX "> a[192.0.2.1]: 250 2.1.0 Ok" }, true, { NULL } },
+	{ "dialogue joined late: partial",
+	  { PFX "> a[192.0.2.1]: 250 2.1.0 Ok", PFX "< a[192.0.2.1]: RCPT TO:<b@c>" },
+	  true, { "C|" K "|RCPT TO:<b@c>||0|1" } },
+	{ "reject inside a dialogue: summary only",
+	  { PFX "connect from a[192.0.2.1]", PFX "> a[192.0.2.1]: 220 mx ESMTP",
+	    PFX "NOQUEUE: reject: RCPT from a[192.0.2.1]: 550 5.1.1 no; from=<x@y> to=<b@c> proto=ESMTP helo=<a>" },
+	  true, { "REPLY|" K "|550 5.1.1 no|RCPT|0|4" } },
+	{ "smtp client bounce",
+	  { "Nov 22 19:01:02 mx postfix/smtp[8]: 5E1F2C0A1B: to=<b@c>, relay=m[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host m[192.0.2.9] said: 550 5.1.1 unknown (in reply to RCPT TO command))" },
+	  true, { "START|mx postfix/smtp[8] 5E1F2C0A1B|||0|1",
+	    "REPLY|mx postfix/smtp[8] 5E1F2C0A1B|550 5.1.1 unknown|RCPT|0|1",
+	    "END|mx postfix/smtp[8] 5E1F2C0A1B|||0|1" } },
+	{ "smtp client sent: nothing (almost)",
+	  { "Nov 22 19:01:02 mx postfix/smtp[8]: 5E1F2C0A1B: to=<b@c>, relay=m[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)" },
+	  true, { NULL } },
+	{ "lmtp LHLO is EHLO",
+	  { "Nov 22 19:01:02 mx postfix/lmtp[8]: 5E1F2C0A1B: to=<b@c>, relay=s[private/x], delay=1, delays=0/0/0/1, dsn=4.0.0, status=deferred (host s[private/x] said: 421 4.3.0 busy (in reply to LHLO command))" },
+	  true, { "START|mx postfix/lmtp[8] 5E1F2C0A1B|||0|1",
+	    "REPLY|mx postfix/lmtp[8] 5E1F2C0A1B|421 4.3.0 busy|EHLO|0|1",
+	    "END|mx postfix/lmtp[8] 5E1F2C0A1B|||0|1" } },
+	{ "qmgr: used", { "Nov 22 19:01:02 mx postfix/qmgr[9]: 5E1F2C0A1B: removed" },
+	  true, { NULL } },
+	{ "another program: not understood",
+	  { "Nov 22 19:01:02 mx dovecot: imap-login: Login: user=<a>" }, false,
+	  { NULL } },
+	{ "not syslog: not understood", { "C: EHLO x" }, false, { NULL } },
+};
+
+START_TEST(test_postfix)
+{
+	struct cap c;
+	bool used = false;
+
+	memset(&c, 0, sizeof(c));
+	feed(&fmt_postfix, pf_cases[_i].lines, &c, &used);
+	ck_assert_msg(used == pf_cases[_i].used, "%s: used %d",
+	    pf_cases[_i].name, used);
+	expect(&c, pf_cases[_i].want, pf_cases[_i].name);
+}
+END_TEST
+
+/* ---- fmt_exim */
+
+#define EX	"2026-11-22 10:01:08 "
+
+static const struct {
+	const char	*name;
+	const char	*line;
+	bool		 used;
+	const char	*want[4];
+} ex_cases[] = {
+	{ "remote error after RCPT",
+	  EX "1tEXaC-0004Xz-Cd ** d@n R=dnslookup T=remote_smtp H=mx [192.0.2.2]: SMTP error from remote mail server after RCPT TO:<d@n>: 550 5.1.1 unknown",
+	  true, { "START|exim 1tEXaC-0004Xz-Cd|||0|1",
+	    "REPLY|exim 1tEXaC-0004Xz-Cd|550 5.1.1 unknown|RCPT|0|1",
+	    "END|exim 1tEXaC-0004Xz-Cd|||0|1" } },
+	{ "remote error after end of data",
+	  EX "1tEXaC-0004Xz-Cd == d@n R=dnslookup T=remote_smtp defer (-44) H=mx [192.0.2.2]: SMTP error from remote mail server after end of data: 451 later",
+	  true, { "START|exim 1tEXaC-0004Xz-Cd|||0|1",
+	    "REPLY|exim 1tEXaC-0004Xz-Cd|451 later|END-OF-DATA|0|1",
+	    "END|exim 1tEXaC-0004Xz-Cd|||0|1" } },
+	{ "sync error",
+	  EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[192.0.2.3] input=\"EHLO\"",
+	  true, { "START|exim H=[192.0.2.3]|||0|1",
+	    "NOTE|exim H=[192.0.2.3]|" EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[192.0.2.3] input=\"EHLO\"|CONNECT|2|1",
+	    "END|exim H=[192.0.2.3]|||0|1" } },
+	{ "rejected RCPT: summary only, Exim's default code",
+	  EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: Unrouteable address",
+	  true, { "REPLY||550 Unrouteable address||0|4" } },
+	{ "temporarily rejected: 451",
+	  EX "H=(x) [192.0.2.4] F=<a@b> temporarily rejected RCPT <c@d>: greylisted.",
+	  true, { "REPLY||451 greylisted.||0|4" } },
+	{ "delivery: used", EX "1tEXaB-0004Xy-Ab => bob <bob@example.org> R=local_user T=mail_spool",
+	  true, { NULL } },
+	{ "protocol error: used", EX "SMTP protocol error in \"AUTH LOGIN\" H=(x) [192.0.2.5] AUTH command used when not advertised",
+	  true, { NULL } },
+	{ "debug client line", " 4711 SMTP<< EHLO x", true, { "C||EHLO x||0|0" } },
+	{ "debug server line", " 4711 SMTP>> 250 OK", true, { "S||250 OK||0|0" } },
+	{ "not exim (almost: no seconds)", "2026-11-22 10:01 x", false, { NULL } },
+};
+
+START_TEST(test_exim)
+{
+	struct cap c;
+	const char *lines[2] = { ex_cases[_i].line, NULL };
+	bool used = false;
+
+	memset(&c, 0, sizeof(c));
+	feed(&fmt_exim, lines, &c, &used);
+	ck_assert_msg(used == ex_cases[_i].used, "%s: used %d",
+	    ex_cases[_i].name, used);
+	expect(&c, ex_cases[_i].want, ex_cases[_i].name);
+}
+END_TEST
+
+/* ---- probes: each adapter wins its own lines */
+
+START_TEST(test_probe)
+{
+	struct line l;
+
+	memset(&l, 0, sizeof(l));
+	l.bytes = PFX "connect from a[192.0.2.1]";
+	l.len = strlen(l.bytes);
+	ck_assert_int_eq(fmt_postfix.probe(&l), 100);
+	ck_assert_int_le(fmt_exim.probe(&l), 0);
+	l.bytes = EX "1tEXaB-0004Xy-Ab <= a@b H=x [192.0.2.1] P=esmtp S=1";
+	l.len = strlen(l.bytes);
+	ck_assert_int_eq(fmt_exim.probe(&l), 100);
+	ck_assert_int_eq(fmt_postfix.probe(&l), 0);
+}
+END_TEST
+
+/* ---- logstat */
+
+static const struct {
+	const char	*in;
+	const char	*out;
+} norms[] = {
+	{ "550 5.1.1 <a@b>: Recipient address rejected: User unknown",
+	  "550 5.1.1 <*>: Recipient address rejected: User unknown" },
+	{ "554 5.7.1 Client host [192.0.2.1] blocked using zen; https://x.example/q?1.2.3.4",
+	  "554 5.7.1 Client host [*] blocked using zen; URL" },
+	{ "535 Incorrect authentication data (set_id=a@b)",
+	  "535 Incorrect authentication data (*)" },
+	{ "451 try   again in 300 seconds", "451 try again in N seconds" },
+	{ "550 <unterminated", "550 <unterminated" },
+};
+
+START_TEST(test_normalise)
+{
+	char out[LOGSTAT_KEY_MAX + 1];
+
+	logstat_normalise(norms[_i].in, strlen(norms[_i].in), out, sizeof(out));
+	ck_assert_str_eq(out, norms[_i].out);
+}
+END_TEST
+
+START_TEST(test_topk)
+{
+	static struct logstat ls;	/* large: not on the stack */
+	struct event ev;
+	char text[64], client[32];
+	size_t idx[3], n;
+	int i;
+
+	memset(&ls, 0, sizeof(ls));
+	ev = event_make(EV_LOG_REPLY, 1);
+	/* a heavy hitter among many one-off clients */
+	for (i = 0; i < 1000; i++) {
+		snprintf(text, sizeof(text), "550 5.1.1 <u%d@d>: unknown", i);
+		if (i % 3 == 0)
+			snprintf(client, sizeof(client), "bad[192.0.2.1]");
+		else
+			snprintf(client, sizeof(client), "c%d[198.51.100.%d]", i,
+			    i % 250);
+		ev.text = text;
+		ev.len = strlen(text);
+		ev.client = client;
+		ev.clientlen = strlen(client);
+		ev.rcpt = "<u@d.example>";
+		ev.rcptlen = 13;
+		logstat_reply(&ls, &ev);
+	}
+	ev.text = "250 ok";	/* not a rejection */
+	ev.len = 6;
+	logstat_reply(&ls, &ev);
+	ck_assert_uint_eq(ls.rejects, 1000);
+	ck_assert_uint_eq(ls.rej.n, 1);
+	ck_assert_uint_eq(ls.rej.count[0], 1000);
+	n = logstat_top(ls.client.e, ls.client.n, idx, 3);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(memcmp(ls.client.e[idx[0]].key, "bad[192.0.2.1]", 14) == 0);
+	/* space-saving: never below the true count */
+	ck_assert_uint_ge(ls.client.e[idx[0]].count, 334);
+	ck_assert_uint_le(ls.client.e[idx[0]].count -
+	    ls.client.e[idx[0]].err, 334);
+	ck_assert_uint_eq(ls.domain.n, 1);
+	ck_assert(memcmp(ls.domain.e[0].key, "d.example", 9) == 0);
+}
+END_TEST
+
+static Suite *
+logfmt_suite(void)
+{
+	Suite *s = suite_create("logfmt");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_time, 0, NELEM(times));
+	tcase_add_test(tc, test_when);
+	tcase_add_loop_test(tc, test_syslog, 0, NELEM(syslogs));
+	tcase_add_loop_test(tc, test_postfix, 0, NELEM(pf_cases));
+	tcase_add_loop_test(tc, test_exim, 0, NELEM(ex_cases));
+	tcase_add_test(tc, test_probe);
+	tcase_add_loop_test(tc, test_normalise, 0, NELEM(norms));
+	tcase_add_test(tc, test_topk);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(logfmt_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
