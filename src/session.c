@@ -48,12 +48,8 @@ sessions_new(const struct smtp_env *env, size_t max)
 static struct smtp *
 sessions_start(struct sessions *ss, unsigned flags)
 {
-	char id[SESSION_ID_MAX];
-
-	snprintf(id, sizeof(id), "%s#%lu", ss->file ? ss->file : "-",
-	    ++ss->seq);
 	ss->env.stats->sessions++;
-	return smtp_new(&ss->env, id, flags);
+	return smtp_new(&ss->env, ss->file ? ss->file : "-", ++ss->seq, flags);
 }
 
 static void

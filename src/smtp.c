@@ -71,7 +71,6 @@ struct smtp_reply {
 
 struct smtp {
 	struct smtp_env	 env;
-	char		*id;
 	unsigned	 flags;		/* EVF_* */
 	bool		 is_empty;
 	/* pairing */
@@ -79,7 +78,8 @@ struct smtp {
 	size_t		 qhead, qlen, qcap;
 	bool		 group_reported;	/* pipelining finding for this group */
 	bool		 early_reported;
-	struct smtp_reply cur;
+	struct smtp_reply *cur;		/* the reply being read; allocated at the
+					 * first server line */
 	/* session state */
 	bool		 is_greeted;
 	int		 greeting;	/* code of the greeting */
@@ -106,6 +106,15 @@ struct smtp {
 	bool		 is_closed;	/* 421 or 221 */
 	bool		 is_swapped;	/* TURN/ATRN: the roles are reversed */
 	bool		 quit_reported;
+	struct smtp_ext	*ext;		/* EHLO keywords; NULL until an EHLO */
+	enum cmd_action	 sending;	/* the command being checked as sent */
+	char		*idbuf;		/* the id, made when first needed */
+	const char	*file;		/* input of the session's first event */
+	unsigned long	 seq;		/* its number in that input */
+};
+
+/* What the last accepted EHLO advertised. */
+struct smtp_ext {
 	char		 kw[SMTP_MAX_KEYWORDS][SMTP_KEYWORD_MAX];
 	unsigned	 nkw;
 	long		 size_limit;	/* SIZE keyword, 0: none or no limit */
@@ -113,13 +122,17 @@ struct smtp {
 };
 
 struct smtp *
-smtp_new(const struct smtp_env *env, const char *id, unsigned flags)
+smtp_new(const struct smtp_env *env, const char *file, unsigned long seq,
+    unsigned flags)
 {
 	struct smtp *s;
 
+	/* Small: the reply buffer and the EHLO keywords come when needed,
+	 * since most sessions of a log never show a dialogue. */
 	s = xcalloc(1, sizeof(*s));
 	s->env = *env;
-	s->id = xstrdup(id);
+	s->file = file;
+	s->seq = seq;
 	s->flags = flags;
 	s->is_empty = true;
 	return s;
@@ -131,20 +144,30 @@ smtp_free(struct smtp *s)
 	if (s == NULL)
 		return;
 	free(s->q);
-	free(s->id);
+	free(s->cur);
+	free(s->ext);
+	free(s->idbuf);
 	free(s);
 }
 
 const char *
-smtp_id(const struct smtp *s)
+smtp_id(struct smtp *s)
 {
-	return s->id;
+	size_t n;
+
+	if (s->idbuf == NULL) {
+		n = strlen(s->file) + 24;
+		s->idbuf = xmalloc(n);
+		snprintf(s->idbuf, n, "%s#%lu", s->file, s->seq);
+	}
+	return s->idbuf;
 }
 
 bool
 smtp_is_closed(const struct smtp *s)
 {
-	return s->is_closed && s->qlen == 0 && !s->cur.is_active;
+	return s->is_closed && s->qlen == 0 &&
+	    (s->cur == NULL || !s->cur->is_active);
 }
 
 bool
@@ -163,6 +186,37 @@ smtp_copy(struct smtp_text *t, const char *s, size_t len)
 	t->len = len;
 }
 
+/*
+ * Keep a command for the report, without credentials: the initial response
+ * of AUTH and every line of the AUTH exchange are base64 of the password
+ * (RFC 4954 4).  A lone "*" (cancel) stays visible.
+ */
+static void
+smtp_copy_masked(struct smtp_text *t, const char *s, size_t len,
+    enum cmd_action act)
+{
+	static const char hidden[] = "[credentials hidden]";
+	size_t pos = 0, wlen;
+	const char *w;
+
+	if (act == ACT_AUTH_RESPONSE && !(len == 1 && s[0] == '*')) {
+		smtp_copy(t, hidden, sizeof(hidden) - 1);
+		return;
+	}
+	if (act == ACT_AUTH && command_word(s, len, &pos, &w, &wlen) &&
+	    command_word(s, len, &pos, &w, &wlen) &&
+	    command_word(s, len, &pos, &w, &wlen)) {
+		/* "AUTH mech " kept, the initial response replaced */
+		smtp_copy(t, s, (size_t)(w - s));
+		if (t->len + sizeof(hidden) < sizeof(t->s)) {
+			memcpy(t->s + t->len, hidden, sizeof(hidden));
+			t->len += sizeof(hidden) - 1;
+		}
+		return;
+	}
+	smtp_copy(t, s, len);
+}
+
 /* ---- findings */
 
 static void
@@ -173,7 +227,7 @@ smtp_finding(struct smtp *s, struct finding *f, enum check_id c,
 	f->check = c;
 	f->file = file;
 	f->line = line;
-	f->session = s->id;
+	f->session = smtp_id(s);
 }
 
 static void
@@ -259,8 +313,10 @@ smtp_has_kw(const struct smtp *s, const char *kw)
 {
 	unsigned i;
 
-	for (i = 0; i < s->nkw; i++)
-		if (strcmp(s->kw[i], kw) == 0)
+	if (s->ext == NULL)
+		return false;
+	for (i = 0; i < s->ext->nkw; i++)
+		if (strcmp(s->ext->kw[i], kw) == 0)
 			return true;
 	return false;
 }
@@ -304,9 +360,12 @@ static bool
 smtp_auth_mech_advertised(const struct smtp *s, const char *m, size_t mlen)
 {
 	const char *w;
-	size_t pos = 0, wlen, len = strlen(s->auth_mechs);
+	size_t pos = 0, wlen, len;
 
-	while (command_word(s->auth_mechs, len, &pos, &w, &wlen))
+	if (s->ext == NULL)
+		return false;
+	len = strlen(s->ext->auth_mechs);
+	while (command_word(s->ext->auth_mechs, len, &pos, &w, &wlen))
 		if (wlen == mlen && strncasecmp(w, m, mlen) == 0)
 			return true;
 	return false;
@@ -334,9 +393,8 @@ smtp_reset_to_greeted(struct smtp *s)
 	s->has_ehlo = false;
 	s->has_auth = false;
 	s->in_auth = false;
-	s->nkw = 0;
-	s->size_limit = 0;
-	s->auth_mechs[0] = '\0';
+	if (s->ext != NULL)
+		memset(s->ext, 0, sizeof(*s->ext));
 }
 
 /* ---- client side */
@@ -355,7 +413,10 @@ smtp_line_finding(struct smtp *s, const char *file, const struct event *ev,
 	struct smtp_text t;
 
 	smtp_finding(s, &f, c, file, ev->line);
-	smtp_copy(&t, ev->text, ev->len);
+	if (side[0] == 'C')
+		smtp_copy_masked(&t, ev->text, ev->len, s->sending);
+	else
+		smtp_copy(&t, ev->text, ev->len);
 	if (side[0] == 'C') {
 		f.command = t.s;
 		f.commandlen = t.len;
@@ -368,7 +429,7 @@ smtp_line_finding(struct smtp *s, const char *file, const struct event *ev,
 	}
 	f.detail = detail;
 	f.limit = limit;
-	f.len = (long)ev->len + 2;
+	f.len = (long)(ev->full_len > ev->len ? ev->full_len : ev->len) + 2;
 	smtp_emit(s, &f);
 }
 
@@ -503,7 +564,7 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 		f.arg = last->ci->verb;
 		s->group_reported = true;
 	}
-	smtp_copy(&t, ev->text, ev->len);
+	smtp_copy_masked(&t, ev->text, ev->len, s->sending);
 	f.command = t.s;
 	f.commandlen = t.len;
 	f.command_line = ev->line;
@@ -538,7 +599,7 @@ smtp_not_advertised(struct smtp *s, const char *file, const struct event *ev,
 	struct smtp_text t;
 
 	smtp_finding(s, &f, CHECK_EXTENSION_NOT_ADVERTISED, file, ev->line);
-	smtp_copy(&t, ev->text, ev->len);
+	smtp_copy_masked(&t, ev->text, ev->len, s->sending);
 	f.command = t.s;
 	f.commandlen = t.len;
 	f.command_line = ev->line;
@@ -637,6 +698,7 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 			ci = NULL;
 	}
 	s->env.stats->commands++;
+	s->sending = ci ? ci->action : ACT_OTHER;
 	limit = smtp_command_limit(&cmd, ci ? ci->action : ACT_OTHER);
 	if ((long)ev->len + 2 > limit || ev->is_truncated)
 		smtp_line_finding(s, file, ev, CHECK_LINE_TOO_LONG,
@@ -664,7 +726,8 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 	p->line = ev->line;
 	p->size = -1;
 	p->is_pipelined = s->qlen > 1;
-	smtp_copy(&p->text, ev->text, ev->len);
+	smtp_copy_masked(&p->text, ev->text, ev->len, ci ? ci->action :
+	    ACT_OTHER);
 	p->has_args = cmd.arglen > 0;
 	if (ci == NULL)
 		return;
@@ -715,6 +778,7 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 	}
 	if (forced == ACT_OTHER)
 		smtp_extensions(s, file, ev, &cmd, p);
+	s->sending = ACT_OTHER;
 }
 
 static void
@@ -784,14 +848,14 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 	struct finding f;
 	char enh[16];
 
-	if (s->cur.code < 400 || s->cur.code > 599)
+	if (s->cur->code < 400 || s->cur->code > 599)
 		return;
-	smtp_finding(s, &f, CHECK_REPLY_EXPLAINED, s->cur.file,
-	    s->cur.first_line);
+	smtp_finding(s, &f, CHECK_REPLY_EXPLAINED, s->cur->file,
+	    s->cur->first_line);
 	smtp_with_command(&f, p);
-	smtp_with_reply(&f, &s->cur);
-	if (s->cur.enh.is_present && !s->cur.enh.is_bad) {
-		reply_enhanced_format(&s->cur.enh, enh, sizeof(enh));
+	smtp_with_reply(&f, s->cur);
+	if (s->cur->enh.is_present && !s->cur->enh.is_bad) {
+		reply_enhanced_format(&s->cur->enh, enh, sizeof(enh));
 		f.enhanced = enh;
 	}
 	smtp_emit(s, &f);
@@ -806,24 +870,24 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	const struct code_info *code;
 	const struct allowed_reply *a;
 	struct finding f;
-	int c = s->cur.code;
+	int c = s->cur->code;
 
 	code = rules_code(s->env.rules, c);
 	if (code != NULL && (code->status == CST_NONSTANDARD ||
 	    code->status == CST_VENDOR)) {
-		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur.file,
-		    s->cur.first_line);
+		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur->file,
+		    s->cur->first_line);
 		smtp_with_command(&f, p);
-		smtp_with_reply(&f, &s->cur);
+		smtp_with_reply(&f, s->cur);
 		f.verb = ci ? ci->verb : NULL;
 		smtp_emit(s, &f);
 		return true;
 	}
 	if (code == NULL && c / 10 % 10 <= 5) {
-		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur.file,
-		    s->cur.first_line);
+		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur->file,
+		    s->cur->first_line);
 		smtp_with_command(&f, p);
-		smtp_with_reply(&f, &s->cur);
+		smtp_with_reply(&f, s->cur);
 		f.verb = ci ? ci->verb : NULL;
 		f.detail = "unknown-code";
 		smtp_emit(s, &f);
@@ -836,10 +900,10 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	if (s->is_refused && c == 503)
 		return false;
 	a = rules_allowed(ci, c);
-	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
-	    s->cur.first_line);
+	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
+	    s->cur->first_line);
 	smtp_with_command(&f, p);
-	smtp_with_reply(&f, &s->cur);
+	smtp_with_reply(&f, s->cur);
 	f.verb = ci->verb;
 	if (a == NULL) {
 		smtp_emit(s, &f);
@@ -876,21 +940,21 @@ smtp_check_enhanced(struct smtp *s, const struct smtp_pending *p,
 	struct finding f;
 	char enh[16];
 	const char *detail = NULL;
-	int c = s->cur.code;
+	int c = s->cur->code;
 
 	/* RFC 2034 3, 4: no code in the greeting, the replies to HELO and
 	 * EHLO, and 3xx replies. */
 	if (act == ACT_GREETING || act == ACT_HELO || act == ACT_EHLO ||
 	    c / 100 == 3)
 		return;
-	if (s->cur.enh.is_present) {
-		if (s->cur.enh.is_bad)
+	if (s->cur->enh.is_present) {
+		if (s->cur->enh.is_bad)
 			detail = "enhanced-syntax";
-		else if (s->cur.enh.cls != c / 100)
+		else if (s->cur->enh.cls != c / 100)
 			detail = "enhanced-class";
-		else if (s->cur.enh_differs)
+		else if (s->cur->enh_differs)
 			detail = "enhanced-lines";
-		else if (s->cur.enh_missing && smtp_has_kw(s,
+		else if (s->cur->enh_missing && smtp_has_kw(s,
 		    "ENHANCEDSTATUSCODES"))
 			detail = "enhanced-some-lines";
 	} else if (smtp_has_kw(s, "ENHANCEDSTATUSCODES") && act != ACT_OTHER &&
@@ -898,12 +962,12 @@ smtp_check_enhanced(struct smtp *s, const struct smtp_pending *p,
 		detail = "enhanced-missing";
 	if (detail == NULL)
 		return;
-	smtp_finding(s, &f, CHECK_ENHANCED_CODE_MISMATCH, s->cur.file,
-	    s->cur.first_line);
+	smtp_finding(s, &f, CHECK_ENHANCED_CODE_MISMATCH, s->cur->file,
+	    s->cur->first_line);
 	smtp_with_command(&f, p);
-	smtp_with_reply(&f, &s->cur);
-	if (s->cur.enh.is_present) {
-		reply_enhanced_format(&s->cur.enh, enh, sizeof(enh));
+	smtp_with_reply(&f, s->cur);
+	if (s->cur->enh.is_present) {
+		reply_enhanced_format(&s->cur->enh, enh, sizeof(enh));
 		f.enhanced = enh;
 	}
 	f.detail = detail;
@@ -914,7 +978,7 @@ smtp_check_enhanced(struct smtp *s, const struct smtp_pending *p,
 static void
 smtp_apply(struct smtp *s, const struct smtp_pending *p)
 {
-	int c = s->cur.code, cls = c / 100;
+	int c = s->cur->code, cls = c / 100;
 	unsigned i;
 
 	if (c == 421 || (c == 521 && p->ci != NULL &&
@@ -933,16 +997,18 @@ smtp_apply(struct smtp *s, const struct smtp_pending *p)
 		smtp_reset_transaction(s);
 		s->has_helo = true;
 		s->has_ehlo = p->ci->action == ACT_EHLO;
-		s->nkw = 0;
-		s->size_limit = 0;
-		s->auth_mechs[0] = '\0';
+		if (s->ext != NULL)
+			memset(s->ext, 0, sizeof(*s->ext));
 		if (p->ci->action == ACT_EHLO) {
-			for (i = 0; i < s->cur.nkw; i++)
-				memcpy(s->kw[i], s->cur.kw[i], sizeof(s->kw[i]));
-			s->nkw = s->cur.nkw;
-			s->size_limit = s->cur.kw_size;
-			memcpy(s->auth_mechs, s->cur.kw_auth,
-			    sizeof(s->auth_mechs));
+			if (s->ext == NULL)
+				s->ext = xcalloc(1, sizeof(*s->ext));
+			for (i = 0; i < s->cur->nkw; i++)
+				memcpy(s->ext->kw[i], s->cur->kw[i],
+				    sizeof(s->ext->kw[i]));
+			s->ext->nkw = s->cur->nkw;
+			s->ext->size_limit = s->cur->kw_size;
+			memcpy(s->ext->auth_mechs, s->cur->kw_auth,
+			    sizeof(s->ext->auth_mechs));
 		}
 		break;
 	case ACT_MAIL:
@@ -960,8 +1026,8 @@ smtp_apply(struct smtp *s, const struct smtp_pending *p)
 	case ACT_DATA:
 		if (c == 354) {
 			s->in_data = true;
-			s->data_line = s->cur.first_line;
-			s->data_file = s->cur.file;
+			s->data_line = s->cur->first_line;
+			s->data_file = s->cur->file;
 			s->data_eol_reported = false;
 			s->data_len_reported = false;
 			s->prev_data_bad_eol = false;
@@ -1023,7 +1089,7 @@ smtp_greeting(struct smtp *s)
 	const struct command_info *ci;
 	struct smtp_pending g;
 	struct finding f;
-	int c = s->cur.code;
+	int c = s->cur->code;
 
 	s->is_greeted = true;
 	s->greeting = c;
@@ -1035,9 +1101,9 @@ smtp_greeting(struct smtp *s)
 		/* Joined after the greeting: the first reply seen answers
 		 * something not shown; it is not judged as a greeting. */
 	} else if (c != 220 && c != 421 && c != 554 && c != 521) {
-		smtp_finding(s, &f, CHECK_BAD_GREETING, s->cur.file,
-		    s->cur.first_line);
-		smtp_with_reply(&f, &s->cur);
+		smtp_finding(s, &f, CHECK_BAD_GREETING, s->cur->file,
+		    s->cur->first_line);
+		smtp_with_reply(&f, s->cur);
 		f.verb = ci ? ci->verb : NULL;
 		smtp_emit(s, &f);
 		smtp_explain(s, &g);
@@ -1056,10 +1122,10 @@ smtp_reply_done(struct smtp *s)
 	struct finding f;
 	const char *why;
 	enum cmd_action act;
-	int c = s->cur.code, cls = c / 100;
+	int c = s->cur->code, cls = c / 100;
 	bool explained;
 
-	s->cur.is_active = false;
+	s->cur->is_active = false;
 	s->env.stats->replies++;
 	s->env.stats->replies_by_code[c >= 0 && c < 600 ? c : 0]++;
 	if (s->bdat_left > 0)
@@ -1075,8 +1141,8 @@ smtp_reply_done(struct smtp *s)
 		 * answers the end of data. */
 		memset(&p, 0, sizeof(p));
 		p.ci = rules_command_by_action(s->env.rules, ACT_END_OF_DATA);
-		p.file = s->cur.file;
-		p.line = s->cur.first_line;
+		p.file = s->cur->file;
+		p.line = s->cur->first_line;
 		smtp_copy(&p.text, ".", 1);
 		s->in_data = false;
 	} else if (!smtp_q_pop(s, &p)) {
@@ -1087,9 +1153,9 @@ smtp_reply_done(struct smtp *s)
 			smtp_explain(s, &p);
 			return;
 		}
-		smtp_finding(s, &f, CHECK_UNSOLICITED_REPLY, s->cur.file,
-		    s->cur.first_line);
-		smtp_with_reply(&f, &s->cur);
+		smtp_finding(s, &f, CHECK_UNSOLICITED_REPLY, s->cur->file,
+		    s->cur->first_line);
+		smtp_with_reply(&f, s->cur);
 		f.detail = s->is_quit ? "after-quit" : NULL;
 		smtp_emit(s, &f);
 		return;
@@ -1097,23 +1163,23 @@ smtp_reply_done(struct smtp *s)
 	act = p.ci ? p.ci->action : ACT_OTHER;
 	explained = smtp_check_allowed(s, &p, p.ci);
 	/* RFC 5321 3.2, 4.1.1.1: never an EHLO-style reply to HELO. */
-	if (act == ACT_HELO && cls == 2 && s->cur.nlines > 1) {
-		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
-		    s->cur.first_line);
+	if (act == ACT_HELO && cls == 2 && s->cur->nlines > 1) {
+		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
+		    s->cur->first_line);
 		smtp_with_command(&f, &p);
-		smtp_with_reply(&f, &s->cur);
+		smtp_with_reply(&f, s->cur);
 		f.detail = "multiline-helo";
 		smtp_emit(s, &f);
 	}
 	/* RFC 1870 6.1: a SIZE above the advertised limit must get 552. */
-	if (act == ACT_MAIL && cls == 2 && p.size > 0 && s->size_limit > 0 &&
-	    p.size > s->size_limit) {
-		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur.file,
-		    s->cur.first_line);
+	if (act == ACT_MAIL && cls == 2 && p.size > 0 && s->ext != NULL && s->ext->size_limit > 0 &&
+	    p.size > s->ext->size_limit) {
+		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
+		    s->cur->first_line);
 		smtp_with_command(&f, &p);
-		smtp_with_reply(&f, &s->cur);
+		smtp_with_reply(&f, s->cur);
 		f.detail = "size-above-limit";
-		f.limit = s->size_limit;
+		f.limit = s->ext->size_limit;
 		f.len = p.size;
 		smtp_emit(s, &f);
 	}
@@ -1126,13 +1192,13 @@ smtp_reply_done(struct smtp *s)
 		if (cls == 2 || cls == 3 || !p.is_pipelined) {
 			if (cls == 2 || cls == 3)
 				smtp_finding(s, &f, CHECK_OUT_OF_SEQUENCE,
-				    s->cur.file, s->cur.first_line);
+				    s->cur->file, s->cur->first_line);
 			else
 				smtp_finding(s, &f,
 				    CHECK_CLIENT_OUT_OF_SEQUENCE, p.file,
 				    p.line);
 			smtp_with_command(&f, &p);
-			smtp_with_reply(&f, &s->cur);
+			smtp_with_reply(&f, s->cur);
 			f.detail = why;
 			smtp_emit(s, &f);
 		}
@@ -1146,11 +1212,15 @@ static void
 smtp_server(struct smtp *s, const char *file, const struct event *ev)
 {
 	struct reply_line rl;
-	struct smtp_reply *r = &s->cur;
+	struct smtp_reply *r = s->cur;
 	struct finding f;
 	struct enhanced e;
 	unsigned slot;
 
+	if (s->cur == NULL) {
+		s->cur = xcalloc(1, sizeof(*s->cur));
+		r = s->cur;
+	}
 	reply_parse(ev->text, ev->len, &rl);
 	if ((long)ev->len + 2 > 512 || ev->is_truncated)
 		smtp_line_finding(s, file, ev, CHECK_LINE_TOO_LONG, "reply-line",
@@ -1230,11 +1300,14 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 {
 	struct smtp_pending p;
 	struct reply_line rl;
-	struct smtp_reply *r = &s->cur;
+	struct smtp_reply *r;
 
 	reply_parse(ev->text, ev->len, &rl);
 	if (rl.code < 200 || rl.code > 599)
 		return;
+	if (s->cur == NULL)
+		s->cur = xcalloc(1, sizeof(*s->cur));
+	r = s->cur;
 	memset(r, 0, sizeof(*r));
 	r->code = rl.code;
 	r->file = file;
@@ -1247,6 +1320,7 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 	s->env.stats->replies_by_code[rl.code]++;
 	memset(&p, 0, sizeof(p));
 	p.file = file;
+	p.line = ev->line;	/* the log line names both */
 	if (ev->command != NULL) {
 		struct command cmd;
 
@@ -1337,15 +1411,15 @@ smtp_end(struct smtp *s, bool closed)
 	struct finding f;
 	unsigned long n = 0;
 
-	if (s->cur.is_active) {
+	if (s->cur != NULL && s->cur->is_active) {
 		/* RFC 5321 4.2.1: the last line is "DDD SP text". */
-		smtp_finding(s, &f, CHECK_MALFORMED_REPLY, s->cur.file,
-		    s->cur.lineno[s->cur.nlines < FINDING_REPLY_LINES ?
-		    s->cur.nlines - 1 : FINDING_REPLY_LINES - 1]);
-		smtp_with_reply(&f, &s->cur);
+		smtp_finding(s, &f, CHECK_MALFORMED_REPLY, s->cur->file,
+		    s->cur->lineno[s->cur->nlines < FINDING_REPLY_LINES ?
+		    s->cur->nlines - 1 : FINDING_REPLY_LINES - 1]);
+		smtp_with_reply(&f, s->cur);
 		f.detail = "unfinished-multiline";
 		smtp_emit(s, &f);
-		s->cur.is_active = false;
+		s->cur->is_active = false;
 		/* The unfinished reply was the answer to the oldest command. */
 		if (s->is_greeted)
 			smtp_q_pop(s, &p);

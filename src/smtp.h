@@ -33,8 +33,10 @@ struct smtp_env {
 
 struct smtp;
 
-/* A session; ID ("file#1") is copied.  FLAGS: EVF_PARTIAL, EVF_DATA_HIDDEN. */
-struct smtp	*smtp_new(const struct smtp_env *, const char *id, unsigned flags);
+/* A session, the SEQ-th of input FILE (kept by the caller for the whole
+ * run); its id is "FILE#SEQ".  FLAGS: EVF_PARTIAL, EVF_DATA_HIDDEN. */
+struct smtp	*smtp_new(const struct smtp_env *, const char *file,
+		    unsigned long seq, unsigned flags);
 /* One event of this session, seen in input FILE (kept by the caller for
  * the whole run). */
 void		 smtp_event(struct smtp *, const char *file, const struct event *);
@@ -45,7 +47,7 @@ void		 smtp_end(struct smtp *, bool closed);
 bool		 smtp_is_closed(const struct smtp *);
 /* Nothing happened in it yet. */
 bool		 smtp_is_empty(const struct smtp *);
-const char	*smtp_id(const struct smtp *);
+const char	*smtp_id(struct smtp *);
 void		 smtp_free(struct smtp *);
 
 #endif
