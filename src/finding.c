@@ -58,10 +58,17 @@ check_lookup(const char *id)
 void
 finding_emit(struct findings *fx, struct finding *f)
 {
+	if (finding_count(fx, f))
+		finding_report(fx, f);
+}
+
+bool
+finding_count(struct findings *fx, struct finding *f)
+{
 	const struct check_info *ci;
 
 	if (f->is_strict && !fx->is_strict)
-		return;
+		return false;
 	if (!f->is_raised) {
 		ci = rules_check(fx->rules, check_defs[f->check].id);
 		f->severity = ci ? ci->severity : check_defs[f->check].severity;
@@ -74,8 +81,14 @@ finding_emit(struct findings *fx, struct finding *f)
 	fx->any = true;
 	if (f->severity < fx->min_severity) {
 		fx->hidden++;
-		return;
+		return false;
 	}
+	return fx->report != NULL && fx->report->ops->finding != NULL;
+}
+
+void
+finding_report(struct findings *fx, const struct finding *f)
+{
 	if (fx->report != NULL)
 		report_finding(fx->report, f);
 }

@@ -86,6 +86,11 @@ struct findings {
 void		 findings_init(struct findings *, const struct rules *,
 		    struct report *, enum severity min, bool strict);
 void		 finding_emit(struct findings *, struct finding *);
+/* finding_emit in two steps, for a caller that fills in costly fields
+ * only for a finding that is shown: count it (true: it is to be shown),
+ * then report it. */
+bool		 finding_count(struct findings *, struct finding *);
+void		 finding_report(struct findings *, const struct finding *);
 const char	*check_id_name(enum check_id);
 /* The check with this id, or CHECK_N. */
 enum check_id	 check_lookup(const char *id);

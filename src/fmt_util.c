@@ -81,6 +81,8 @@ fmt_util_conn_say(struct fmt_util_conn *c, const struct event_sink *sink,
 	ev.len = len;
 	ev.eol = eol;
 	ev.is_truncated = l->is_truncated;
+	if (l->is_truncated)
+		ev.full_len = len + (l->full_len - l->len);
 	ev.has_bare_cr = len > 0 && memchr(text, '\r', len) != NULL;
 	ev.flags = flags;
 	fmt_util_conn_emit(c, sink, &ev);
@@ -151,8 +153,12 @@ fmt_util_wire_eol(struct fmt_util_wire *w, const struct line *l)
 		w->has_crlf = true;
 	/* The last line of a file without a terminator was cut by whoever
 	 * saved it, not by the wire. */
-	if (!w->has_crlf || w->is_converted || l->eol == EOL_NONE)
+	if (w->is_converted || l->eol == EOL_NONE)
 		return EOL_UNKNOWN;
+	/* Before the first CR LF line nothing is proven: the session
+	 * decides once it sees one (a bare-LF greeting, then CR LF). */
+	if (!w->has_crlf)
+		return l->eol == EOL_LF ? EOL_MAYBE_LF : EOL_UNKNOWN;
 	return l->eol;
 }
 

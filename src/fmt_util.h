@@ -71,7 +71,8 @@ struct fmt_util_wire {
 	bool	 is_converted;	/* a note line ended in CR LF */
 };
 
-/* The wire terminator of dialogue line L, or EOL_UNKNOWN. */
+/* The wire terminator of dialogue line L, EOL_MAYBE_LF for a bare LF
+ * before the file proved wire-faithful, or EOL_UNKNOWN. */
 enum eol	fmt_util_wire_eol(struct fmt_util_wire *,
 		    const struct line *);
 /* Record a line the tool wrote itself (always with a bare LF). */

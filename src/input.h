@@ -20,7 +20,9 @@ enum eol {
 	EOL_NONE,		/* last line of the input, no terminator */
 	EOL_LF,			/* bare LF */
 	EOL_CRLF,		/* CR LF */
-	EOL_UNKNOWN		/* the wire terminator is not visible (events only) */
+	EOL_UNKNOWN,		/* the wire terminator is not visible (events only) */
+	EOL_MAYBE_LF		/* a bare LF, if the transcript turns out to keep
+				 * the wire's line endings (events only) */
 };
 
 struct line {

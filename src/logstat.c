@@ -219,3 +219,10 @@ logstat_top(const struct logstat_entry *e, size_t ne, size_t *idx, size_t n)
 	}
 	return k;
 }
+
+int
+logstat_is_sure(const struct logstat_entry *e)
+{
+	return e->err == 0 || (e->count - e->err >= 2 &&
+	    e->err <= e->count / 2);
+}

@@ -64,4 +64,8 @@ size_t	logstat_normalise(const char *text, size_t len, char *out, size_t sz);
 size_t	logstat_top(const struct logstat_entry *e, size_t ne, size_t *idx,
 	    size_t n);
 
+/* True when a count is worth showing: exact, or at least 2 certain and
+ * its error no more than half of it. */
+int	logstat_is_sure(const struct logstat_entry *e);
+
 #endif

@@ -66,6 +66,58 @@ json_finding(struct report *r, const struct finding *f)
 	fflush(r->out);
 }
 
+/* [{"KEY":"…","count":N,"error":E}, …] of the table's top entries; the
+ * rejections also carry their clients and domains. */
+static void
+json_top(struct report_buf *b, const char *name, const char *key,
+    const struct logstat_entry *e, size_t ne, const struct logstat *ls,
+    bool is_rej)
+{
+	size_t idx[10], sub[LOGSTAT_SUB], n, m, i, j;
+	const char *sep = "";
+
+	rbuf_printf(b, ",\"%s\":[", name);
+	n = logstat_top(e, ne, idx, 10);
+	for (i = 0; i < n; i++) {
+		const struct logstat_entry *x = &e[idx[i]];
+
+		if (!logstat_is_sure(x))
+			continue;
+		rbuf_printf(b, "%s{\"%s\":", sep, key);
+		rbuf_add_json(b, x->key, x->len);
+		rbuf_printf(b, ",\"count\":%lu,\"error\":%lu", x->count, x->err);
+		sep = ",";
+		if (is_rej) {
+			const struct logstat_sub *t[2] = { &ls->rej_client[idx[i]],
+			    &ls->rej_domain[idx[i]] };
+			static const char *const tn[2] = { "clients", "domains" };
+			static const char *const tk[2] = { "client", "domain" };
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				const char *s2 = "";
+
+				rbuf_printf(b, ",\"%s\":[", tn[k]);
+				m = logstat_top(t[k]->e, t[k]->n, sub, LOGSTAT_SUB);
+				for (j = 0; j < m; j++) {
+					const struct logstat_entry *y =
+					    &t[k]->e[sub[j]];
+
+					if (!logstat_is_sure(y))
+						continue;
+					rbuf_printf(b, "%s{\"%s\":", s2, tk[k]);
+					rbuf_add_json(b, y->key, y->len);
+					rbuf_printf(b, ",\"count\":%lu}", y->count);
+					s2 = ",";
+				}
+				rbuf_addstr(b, "]");
+			}
+		}
+		rbuf_addstr(b, "}");
+	}
+	rbuf_addstr(b, "]");
+}
+
 static void
 json_end(struct report *r, const struct stats *st, const struct findings *fx)
 {
@@ -93,8 +145,17 @@ json_end(struct report *r, const struct stats *st, const struct findings *fx)
 			sep = ",";
 		}
 	rbuf_printf(b, "},\"unparsed_lines\":%lu", st->unparsed_lines);
-	rbuf_printf(b, ",\"truncated_lines\":%lu,\"evicted_sessions\":%lu}\n",
+	rbuf_printf(b, ",\"truncated_lines\":%lu,\"evicted_sessions\":%lu",
 	    st->truncated_lines, st->evicted);
+	rbuf_printf(b, ",\"skipped_lines\":%lu,\"rejections\":%lu",
+	    st->skipped_lines, st->log.rejects);
+	json_top(b, "top_rejections", "reply", st->log.rej.e, st->log.rej.n,
+	    &st->log, true);
+	json_top(b, "top_clients", "client", st->log.client.e,
+	    st->log.client.n, &st->log, false);
+	json_top(b, "top_domains", "domain", st->log.domain.e,
+	    st->log.domain.n, &st->log, false);
+	rbuf_addstr(b, "}\n");
 	fwrite(b->s, 1, b->len, r->out);
 	fflush(r->out);
 }

@@ -95,8 +95,7 @@ summary_wrap(struct report *r, const char *s, size_t len, size_t first,
 static bool
 summary_is_sure(const struct logstat_entry *e)
 {
-	return e->err == 0 || (e->count - e->err >= 2 &&
-	    e->err <= e->count / 2);
+	return logstat_is_sure(e);
 }
 
 static void

@@ -108,6 +108,11 @@ struct smtp {
 	bool		 quit_reported;
 	struct smtp_ext	*ext;		/* EHLO keywords; NULL until an EHLO */
 	enum cmd_action	 sending;	/* the command being checked as sent */
+	struct smtp_text *maybe_lf;	/* first EOL_MAYBE_LF line, until the
+					 * transcript proves it keeps CR LF */
+	unsigned long	 maybe_lf_line;
+	char		 maybe_lf_side;	/* 'C' or 'S' */
+	bool		 eol_known;	/* a CR LF line was seen */
 	char		*idbuf;		/* the id, made when first needed */
 	const char	*file;		/* input of the session's first event */
 	unsigned long	 seq;		/* its number in that input */
@@ -146,6 +151,7 @@ smtp_free(struct smtp *s)
 	free(s->q);
 	free(s->cur);
 	free(s->ext);
+	free(s->maybe_lf);
 	free(s->idbuf);
 	free(s);
 }
@@ -227,7 +233,7 @@ smtp_finding(struct smtp *s, struct finding *f, enum check_id c,
 	f->check = c;
 	f->file = file;
 	f->line = line;
-	f->session = smtp_id(s);
+	(void)s;	/* the session id is made in smtp_emit, when shown */
 }
 
 static void
@@ -261,7 +267,36 @@ smtp_with_reply(struct finding *f, const struct smtp_reply *r)
 static void
 smtp_emit(struct smtp *s, struct finding *f)
 {
-	finding_emit(s->env.findings, f);
+	if (!finding_count(s->env.findings, f))
+		return;
+	f->session = smtp_id(s);
+	finding_report(s->env.findings, f);
+}
+
+/* Start a new reply: clear what it holds, not the whole line buffers
+ * (a log holds one reply per line; this is the hot path). */
+static void
+smtp_reply_reset(struct smtp_reply *r)
+{
+	unsigned i;
+
+	r->is_active = false;
+	r->code = 0;
+	r->file = NULL;
+	r->first_line = 0;
+	r->nlines = 0;
+	r->is_mismatch = false;
+	memset(&r->enh, 0, sizeof(r->enh));
+	r->enh_differs = false;
+	r->enh_missing = false;
+	for (i = 0; i < FINDING_REPLY_LINES; i++) {
+		r->lines[i].len = 0;
+		r->lines[i].s[0] = '\0';
+		r->lineno[i] = 0;
+	}
+	r->nkw = 0;
+	r->kw_size = 0;
+	r->kw_auth[0] = '\0';
 }
 
 /* ---- the queue */
@@ -437,6 +472,30 @@ static void
 smtp_eol_check(struct smtp *s, const char *file, const struct event *ev,
     const char *side)
 {
+	struct event old;
+
+	if (ev->eol == EOL_MAYBE_LF && !s->eol_known && s->maybe_lf == NULL) {
+		s->maybe_lf = xmalloc(sizeof(*s->maybe_lf));
+		smtp_copy_masked(s->maybe_lf, ev->text, ev->len, s->sending);
+		s->maybe_lf_line = ev->line;
+		s->maybe_lf_side = side[0];
+	} else if (ev->eol == EOL_CRLF && !s->eol_known) {
+		s->eol_known = true;
+		if (s->maybe_lf != NULL) {
+			/* The transcript keeps CR LF: the earlier line's bare
+			 * LF was on the wire. */
+			old = *ev;
+			old.text = s->maybe_lf->s;
+			old.len = s->maybe_lf->len;
+			old.line = s->maybe_lf_line;
+			old.eol = EOL_LF;
+			old.has_bare_cr = false;
+			old.is_truncated = false;
+			old.full_len = old.len;
+			smtp_line_finding(s, file, &old, CHECK_BARE_LINE_ENDING,
+			    "bare-lf", 0, s->maybe_lf_side == 'C' ? "C" : "S");
+		}
+	}
 	if (!smtp_bad_eol(ev))
 		return;
 	smtp_line_finding(s, file, ev, CHECK_BARE_LINE_ENDING,
@@ -547,13 +606,15 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 		s->early_reported = true;
 		smtp_finding(s, &f, CHECK_PIPELINING_VIOLATION, file, ev->line);
 		f.detail = "before-greeting";
-	} else if (s->qlen == 0 || s->group_reported)
+	} else if (s->qlen == 0)
+		return;
+	else if (s->group_reported && smtp_has_kw(s, "PIPELINING"))
 		return;
 	else if (!smtp_has_kw(s, "PIPELINING")) {
+		/* Every command sent ahead is a violation of its own. */
 		smtp_finding(s, &f, CHECK_PIPELINING_NOT_ADVERTISED, file,
 		    ev->line);
 		f.detail = s->has_ehlo ? "not-advertised" : "no-ehlo";
-		s->group_reported = true;
 	} else {
 		last = smtp_q_at(s, s->qlen - 1);
 		if (last->ci == NULL || !last->ci->is_pipeline_last ||
@@ -871,34 +932,29 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	const struct allowed_reply *a;
 	struct finding f;
 	int c = s->cur->code;
+	bool nonstandard = false;
 
 	code = rules_code(s->env.rules, c);
-	if (code != NULL && (code->status == CST_NONSTANDARD ||
-	    code->status == CST_VENDOR)) {
+	if ((code != NULL && (code->status == CST_NONSTANDARD ||
+	    code->status == CST_VENDOR)) || (code == NULL && c / 10 % 10 <= 5)) {
 		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_command(&f, p);
 		smtp_with_reply(&f, s->cur);
 		f.verb = ci ? ci->verb : NULL;
+		if (code == NULL)
+			f.detail = "unknown-code";
 		smtp_emit(s, &f);
-		return true;
+		nonstandard = true;
+		/* The pairing is judged too: a nonstandard code is in no
+		 * command's list, unless a vendor's entry puts it there. */
 	}
-	if (code == NULL && c / 10 % 10 <= 5) {
-		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur->file,
-		    s->cur->first_line);
-		smtp_with_command(&f, p);
-		smtp_with_reply(&f, s->cur);
-		f.verb = ci ? ci->verb : NULL;
-		f.detail = "unknown-code";
-		smtp_emit(s, &f);
-		return true;
-	}
-	if (ci == NULL || code == NULL)
-		return false;
+	if (ci == NULL || (code == NULL && !nonstandard))
+		return nonstandard;
 	/* RFC 5321 3.1: after a 554 greeting the server SHOULD answer every
 	 * command but QUIT with 503; commands.yaml does not list it each time. */
 	if (s->is_refused && c == 503)
-		return false;
+		return nonstandard;
 	a = rules_allowed(ci, c);
 	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 	    s->cur->first_line);
@@ -907,7 +963,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	f.verb = ci->verb;
 	if (a == NULL) {
 		smtp_emit(s, &f);
-		return false;
+		return nonstandard;
 	}
 	switch (a->source) {
 	case SRC_PRACTICE:
@@ -917,12 +973,12 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 		break;
 	case SRC_EXTENSION:
 		if (a->extension == NULL || smtp_has_kw(s, a->extension))
-			return false;
+			return nonstandard;
 		f.detail = "extension";
 		f.arg = a->extension;
 		break;
 	default:
-		return false;
+		return nonstandard;
 	}
 	/* Outside RFC 5321's list but what conforming servers send:
 	 * reported only with --strict (PROTOCOL.md, issue 2). */
@@ -930,7 +986,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	f.is_raised = true;
 	f.severity = SEV_WARNING;
 	smtp_emit(s, &f);
-	return false;
+	return nonstandard;
 }
 
 static void
@@ -1218,7 +1274,8 @@ smtp_server(struct smtp *s, const char *file, const struct event *ev)
 	unsigned slot;
 
 	if (s->cur == NULL) {
-		s->cur = xcalloc(1, sizeof(*s->cur));
+		s->cur = xmalloc(sizeof(*s->cur));
+		smtp_reply_reset(s->cur);
 		r = s->cur;
 	}
 	reply_parse(ev->text, ev->len, &rl);
@@ -1239,7 +1296,7 @@ smtp_server(struct smtp *s, const char *file, const struct event *ev)
 		}
 	}
 	if (!r->is_active) {
-		memset(r, 0, sizeof(*r));
+		smtp_reply_reset(r);
 		r->is_active = true;
 		r->code = rl.code;
 		r->file = file;
@@ -1306,9 +1363,9 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 	if (rl.code < 200 || rl.code > 599)
 		return;
 	if (s->cur == NULL)
-		s->cur = xcalloc(1, sizeof(*s->cur));
+		s->cur = xmalloc(sizeof(*s->cur));
 	r = s->cur;
-	memset(r, 0, sizeof(*r));
+	smtp_reply_reset(r);
 	r->code = rl.code;
 	r->file = file;
 	r->first_line = ev->line;
