@@ -34,7 +34,8 @@ else
 BUILD	= build
 endif
 
-DEB_PKGS = build-essential pkg-config libpcre2-dev libyaml-dev zlib1g-dev check libsubunit-dev
+DEB_PKGS = build-essential pkg-config libpcre2-dev libyaml-dev zlib1g-dev check libsubunit-dev \
+	python3
 
 SRCS	= $(sort $(wildcard src/*.c))
 OBJS	= $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/rules_embed.o
@@ -81,7 +82,7 @@ $(BUILD)/check_%: tests/check_%.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) $(PKGCFLAGS) -DTOP_SRCDIR='"$(CURDIR)"' -o $@ $< $(LIBOBJS) $(LDSAN) $(LIBS) $(CHECKLIBS)
 
 # ---- tests
-check: unit golden bad
+check: unit golden bad corpus
 
 unit: $(TESTBINS)
 	@set -e; for t in $(TESTBINS); do echo "== $$t"; $$t; done
@@ -95,11 +96,20 @@ golden-update: $(BUILD)/smtplint
 bad: $(BUILD)/smtplint
 	@sh tests/bad.sh $(BUILD)/smtplint
 
+bad-update: $(BUILD)/smtplint
+	@UPDATE=1 sh tests/bad.sh $(BUILD)/smtplint
+
 check-valgrind: $(BUILD)/smtplint $(TESTBINS)
 	@command -v valgrind >/dev/null || sh tools/deps.sh valgrind
 	@set -e; for t in $(TESTBINS); do echo "== valgrind $$t"; \
 	  CK_FORK=no valgrind -q --leak-check=full --error-exitcode=1 $$t; done
 	@VALGRIND=1 sh tests/golden.sh $(BUILD)/smtplint
+	@VALGRIND=1 sh tests/bad.sh $(BUILD)/smtplint
+
+# The committed captures of real clients against a real Postfix and a
+# misbehaving server (testdata/real, testdata/bad-server), linted again.
+corpus: $(BUILD)/smtplint
+	@SMTPLINT=$(BUILD)/smtplint bash tests/live/run.sh --from testdata
 
 check-live: smtplint
 	@bash tests/live/run.sh
@@ -156,5 +166,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz smtplint
 
-.PHONY: all check unit golden golden-update bad check-valgrind check-live demo \
+.PHONY: all check unit golden golden-update bad bad-update check-valgrind check-live demo \
 	install uninstall clean fuzz fuzz-run bench
