@@ -11,6 +11,7 @@
 #include "explain.h"
 #include "finding.h"
 #include "reply.h"
+#include "report.h"
 #include "rules.h"
 
 static const char *
@@ -23,33 +24,7 @@ explain_label(const struct rules *r, enum lang l, const char *id)
 static void
 explain_wrap(FILE *out, const char *indent, const char *text)
 {
-	const char *p = text, *e;
-	size_t col = 0, w, ind = strlen(indent);
-
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		for (e = p; *e != '\0' && *e != ' '; e++)
-			;
-		w = (size_t)(e - p);
-		if (col == 0) {
-			fputs(indent, out);
-			col = ind;
-		} else if (col + 1 + w > 76) {
-			fprintf(out, "\n%s", indent);
-			col = ind;
-		} else {
-			fputc(' ', out);
-			col++;
-		}
-		fwrite(p, 1, w, out);
-		col += w;
-		p = e;
-	}
-	if (col > 0)
-		fputc('\n', out);
+	report_wrap(out, indent, NULL, "", "", text, 76);
 }
 
 static const char *

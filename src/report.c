@@ -184,6 +184,57 @@ rbuf_add_json(struct report_buf *b, const char *s, size_t n)
 	rbuf_add(b, "\"", 1);
 }
 
+/* Columns of S on a terminal: UTF-8 continuation bytes take none. */
+static size_t
+report_cols(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+void
+report_wrap(FILE *out, const char *indent, const char *lead, const char *on,
+    const char *off, const char *text, size_t width)
+{
+	size_t col, w, ind = report_cols(indent, strlen(indent));
+	const char *p = text, *e;
+	bool first = true;
+
+	fputs(indent, out);
+	col = ind;
+	if (lead != NULL && *lead != '\0') {
+		fprintf(out, "%s%s:%s", on, lead, off);
+		col += report_cols(lead, strlen(lead)) + 1;
+		first = false;
+	}
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		w = report_cols(p, (size_t)(e - p));
+		if (!first && col + 1 + w > width) {
+			fprintf(out, "\n%s", indent);
+			col = ind;
+			first = true;
+		}
+		if (!first) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, (size_t)(e - p), out);
+		col += w;
+		first = false;
+		p = e;
+	}
+	fputc('\n', out);
+}
+
 const char *
 report_label(const struct report *r, const char *id)
 {

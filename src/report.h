@@ -79,5 +79,10 @@ void	report_hint(const struct report *, const struct finding *,
 const char *report_command_name(const struct report *, const char *verb,
 	    const char *text, size_t len, char *buf, size_t sz);
 const char *report_label(const struct report *, const char *id);
+/* Print TEXT word-wrapped at WIDTH columns (UTF-8 aware), every line
+ * starting with INDENT; the first with "LEAD:" (LEAD may be NULL) between
+ * ON and OFF (colour codes, or ""). */
+void	report_wrap(FILE *out, const char *indent, const char *lead,
+	    const char *on, const char *off, const char *text, size_t width);
 
 #endif

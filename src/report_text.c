@@ -29,43 +29,11 @@ text_c(const struct report *r, const char *code)
 	return r->has_color ? code : "";
 }
 
-/* Words of S wrapped at TEXT_WIDTH, each line indented; the first line
- * starts with LEAD. */
 static void
 text_wrap(struct report *r, const char *lead, const char *s)
 {
-	size_t col, w;
-	const char *p = s, *e;
-
-	fputs(TEXT_INDENT, r->out);
-	col = strlen(TEXT_INDENT);
-	if (lead != NULL && *lead != '\0') {
-		fprintf(r->out, "%s%s:%s ", text_c(r, "\033[1m"), lead,
-		    text_c(r, "\033[0m"));
-		col += strlen(lead) + 2;
-	}
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		for (e = p; *e != '\0' && *e != ' '; e++)
-			;
-		w = (size_t)(e - p);
-		if (col > strlen(TEXT_INDENT) && col + 1 + w > TEXT_WIDTH) {
-			fputs("\n" TEXT_INDENT, r->out);
-			col = strlen(TEXT_INDENT);
-		} else if (col > strlen(TEXT_INDENT) &&
-		    !(lead != NULL && col == strlen(TEXT_INDENT) +
-		    strlen(lead) + 2 && p == s)) {
-			fputc(' ', r->out);
-			col++;
-		}
-		fwrite(p, 1, w, r->out);
-		col += w;
-		p = e;
-	}
-	fputc('\n', r->out);
+	report_wrap(r->out, TEXT_INDENT, lead, text_c(r, "\033[1m"),
+	    text_c(r, "\033[0m"), s, TEXT_WIDTH);
 }
 
 static void

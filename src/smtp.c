@@ -440,9 +440,12 @@ smtp_bad_eol(const struct event *ev)
 	return ev->eol == EOL_LF || ev->has_bare_cr;
 }
 
+/* A finding about one line of the dialogue, shown as the command (side C)
+ * or the reply (side S); SEV other than SEV_NONE raises the severity. */
 static void
-smtp_line_finding(struct smtp *s, const char *file, const struct event *ev,
-    enum check_id c, const char *detail, long limit, const char *side)
+smtp_line_finding_sev(struct smtp *s, const char *file,
+    const struct event *ev, enum check_id c, const char *detail, long limit,
+    const char *side, enum severity sev)
 {
 	struct finding f;
 	struct smtp_text t;
@@ -465,7 +468,18 @@ smtp_line_finding(struct smtp *s, const char *file, const struct event *ev,
 	f.detail = detail;
 	f.limit = limit;
 	f.len = (long)(ev->full_len > ev->len ? ev->full_len : ev->len) + 2;
+	if (sev != SEV_NONE) {
+		f.severity = sev;
+		f.is_raised = true;
+	}
 	smtp_emit(s, &f);
+}
+
+static void
+smtp_line_finding(struct smtp *s, const char *file, const struct event *ev,
+    enum check_id c, const char *detail, long limit, const char *side)
+{
+	smtp_line_finding_sev(s, file, ev, c, detail, limit, side, SEV_NONE);
 }
 
 static void
@@ -521,8 +535,6 @@ smtp_looks_like_command(const char *t, size_t len)
 static void
 smtp_data_line(struct smtp *s, const char *file, const struct event *ev)
 {
-	struct finding f;
-	struct smtp_text t;
 	struct smtp_pending *p;
 	bool bad = smtp_bad_eol(ev);
 	size_t len;
@@ -534,16 +546,8 @@ smtp_data_line(struct smtp *s, const char *file, const struct event *ev)
 		 * pattern (CVE-2023-51764 and others) and must not end it.
 		 */
 		if (bad || s->prev_data_bad_eol) {
-			smtp_finding(s, &f, CHECK_BARE_LINE_ENDING, file,
-			    ev->line);
-			smtp_copy(&t, ev->text, ev->len);
-			f.command = t.s;
-			f.commandlen = t.len;
-			f.command_line = ev->line;
-			f.detail = "bare-dot";
-			f.severity = SEV_ERROR;
-			f.is_raised = true;
-			smtp_emit(s, &f);
+			smtp_line_finding_sev(s, file, ev, CHECK_BARE_LINE_ENDING,
+			    "bare-dot", 0, "C", SEV_ERROR);
 			s->bare_dot = true;
 			s->prev_data_bad_eol = bad;
 			return;
@@ -563,15 +567,8 @@ smtp_data_line(struct smtp *s, const char *file, const struct event *ev)
 	}
 	if (s->bare_dot && !s->smuggle_reported &&
 	    smtp_looks_like_command(ev->text, ev->len)) {
-		smtp_finding(s, &f, CHECK_BARE_LINE_ENDING, file, ev->line);
-		smtp_copy(&t, ev->text, ev->len);
-		f.command = t.s;
-		f.commandlen = t.len;
-		f.command_line = ev->line;
-		f.detail = "smuggled-command";
-		f.severity = SEV_ERROR;
-		f.is_raised = true;
-		smtp_emit(s, &f);
+		smtp_line_finding_sev(s, file, ev, CHECK_BARE_LINE_ENDING,
+		    "smuggled-command", 0, "C", SEV_ERROR);
 		s->smuggle_reported = true;
 	}
 	if (bad && !s->data_eol_reported) {
