@@ -31,11 +31,15 @@ void
 findings_init(struct findings *fx, const struct rules *r, struct report *rep,
     enum severity min, bool strict)
 {
+	int i;
+
 	memset(fx, 0, sizeof(*fx));
 	fx->rules = r;
 	fx->report = rep;
 	fx->min_severity = min;
 	fx->is_strict = strict;
+	for (i = 0; i < CHECK_N; i++)
+		fx->info[i] = r ? rules_check(r, check_defs[i].id) : NULL;
 }
 
 const char *
@@ -70,7 +74,7 @@ finding_count(struct findings *fx, struct finding *f)
 	if (f->is_strict && !fx->is_strict)
 		return false;
 	if (!f->is_raised) {
-		ci = rules_check(fx->rules, check_defs[f->check].id);
+		ci = fx->info[f->check];
 		f->severity = ci ? ci->severity : check_defs[f->check].severity;
 	}
 	/* Counted whether shown or not: --min-severity only hides. */

@@ -81,6 +81,7 @@ struct findings {
 	unsigned long		 hidden;	/* below --min-severity */
 	enum severity		 worst;		/* worst finding, SEV_INFO.. */
 	bool			 any;		/* there was a finding */
+	const struct check_info	*info[CHECK_N];	/* from the rules, by id */
 };
 
 void		 findings_init(struct findings *, const struct rules *,

@@ -2,8 +2,8 @@
  * Space-saving top-k tables of the rejections in a log.  A key already
  * counted is incremented; a new key takes a free slot, or replaces the
  * smallest counter and inherits its count as the error bound.  Only lines
- * with a 4xx/5xx reply get here, so the linear scans stay off the path of
- * most lines.
+ * with a 4xx/5xx reply get here; a key is found through a small probe
+ * index, only taking over a slot scans for the smallest counter.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -28,35 +28,73 @@ logstat_hash(const char *k, size_t n)
 	return h;
 }
 
-/* Count KEY in the table of CAP slots with arrays HASH, COUNT, E and *N
- * slots used; the slot used, and whether it was taken over from another
- * key in *REPLACED. */
+/* Remove slot SLOT from the probe index IX of ISZ positions (a power of
+ * two), shifting later entries back so that no probe chain breaks. */
+static void
+logstat_index_del(uint8_t *ix, size_t isz, const uint32_t *hash, size_t slot)
+{
+	size_t mask = isz - 1, p, j, k;
+
+	for (p = hash[slot] & mask; ix[p] != slot + 1; p = (p + 1) & mask)
+		;
+	for (j = p;;) {
+		j = (j + 1) & mask;
+		if (ix[j] == 0)
+			break;
+		k = hash[ix[j] - 1] & mask;
+		/* Move ix[j] back to p unless its home lies in (p, j]. */
+		if (p <= j ? (k <= p || k > j) : (k <= p && k > j)) {
+			ix[p] = ix[j];
+			p = j;
+		}
+	}
+	ix[p] = 0;
+}
+
+/* Count KEY in the table of CAP slots with arrays HASH, COUNT, E, the
+ * probe index IX (2 * CAP positions) and *N slots used; the slot used, and
+ * whether it was taken over from another key in *REPLACED. */
 static size_t
-logstat_add(uint32_t *hash, unsigned long *count, struct logstat_entry *e,
+logstat_add(uint32_t *hash, unsigned long *count, uint8_t *ix,
+    unsigned long *minval, size_t *cursor, struct logstat_entry *e,
     size_t cap, size_t *n, const char *key, size_t len, bool *replaced)
 {
+	size_t mask = 2 * cap - 1, p, i, k;
 	uint32_t h;
-	size_t i, min;
 
 	if (len > LOGSTAT_KEY_MAX)
 		len = LOGSTAT_KEY_MAX;
 	h = logstat_hash(key, len);
 	*replaced = false;
-	for (i = 0; i < *n; i++)
+	for (p = h & mask; ix[p] != 0; p = (p + 1) & mask) {
+		i = ix[p] - 1;
 		if (hash[i] == h && e[i].len == len &&
 		    memcmp(e[i].key, key, len) == 0) {
 			e[i].count = ++count[i];
 			return i;
 		}
+	}
 	if (*n < cap) {
 		i = (*n)++;
 		count[i] = 1;
 		e[i].err = 0;
 	} else {
-		for (min = 0, i = 1; i < cap; i++)
-			if (count[i] < count[min])
-				min = i;
-		i = min;
+		/* A smallest counter: counts only grow, so any slot at the
+		 * known minimum is one; most slots of a long tail sit there. */
+		for (;;) {
+			for (k = 0; k < cap; k++) {
+				i = (*cursor + k) % cap;
+				if (count[i] <= *minval)
+					break;
+			}
+			if (k < cap)
+				break;
+			for (*minval = count[0], k = 1; k < cap; k++)
+				if (count[k] < *minval)
+					*minval = count[k];
+		}
+		*cursor = (i + 1) % cap;
+		logstat_index_del(ix, 2 * cap, hash, i);
 		e[i].err = count[i];
 		count[i]++;
 		*replaced = true;
@@ -65,12 +103,15 @@ logstat_add(uint32_t *hash, unsigned long *count, struct logstat_entry *e,
 	hash[i] = h;
 	e[i].len = (uint16_t)len;
 	memcpy(e[i].key, key, len);
+	for (p = h & mask; ix[p] != 0; p = (p + 1) & mask)
+		;
+	ix[p] = (uint8_t)(i + 1);
 	return i;
 }
 
 #define LOGSTAT_ADD(t, cap, key, len, rp) \
-	logstat_add((t)->hash, (t)->count, (t)->e, (cap), &(t)->n, (key), \
-	    (len), (rp))
+	logstat_add((t)->hash, (t)->count, (t)->index, &(t)->minval, \
+	    &(t)->cursor, (t)->e, (cap), &(t)->n, (key), (len), (rp))
 
 /* Bytes copied as they are by logstat_normalise(); the others are looked
  * at one by one. */
@@ -171,8 +212,8 @@ logstat_reply(struct logstat *ls, const struct event *ev)
 	n = logstat_normalise(ev->text, ev->len, key, sizeof(key));
 	k = LOGSTAT_ADD(&ls->rej, LOGSTAT_SLOTS, key, n, &replaced);
 	if (replaced) {
-		ls->rej_client[k].n = 0;
-		ls->rej_domain[k].n = 0;
+		memset(&ls->rej_client[k], 0, sizeof(ls->rej_client[k]));
+		memset(&ls->rej_domain[k], 0, sizeof(ls->rej_domain[k]));
 	}
 	if (ev->client != NULL && ev->clientlen > 0) {
 		LOGSTAT_ADD(&ls->rej_client[k], LOGSTAT_SUB, ev->client,

@@ -32,6 +32,10 @@ struct logstat_entry {
 		size_t			n;				\
 		uint32_t		hash[cap];			\
 		unsigned long		count[cap];			\
+		uint8_t			index[2 * (cap)];	/* slot + 1, \
+						 * by hash, linear probing */	\
+		unsigned long		minval;	/* no count is below */	\
+		size_t			cursor;	/* where to look next */	\
 		struct logstat_entry	e[cap];				\
 	}
 

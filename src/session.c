@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "xalloc.h"
 
 #define SESSION_KEY_MAX	128
+#define SESSION_POOL	256	/* ended sessions kept for reuse */
 #define SESSION_ID_MAX	4200
 
 struct sess {
@@ -25,6 +27,8 @@ struct sessions {
 	struct sess	**hash;
 	size_t		 nhash;
 	struct sess	*lru_head, *lru_tail;
+	struct sess	*pool;		/* ended sessions, chained by hnext */
+	size_t		 npool;
 	const char	*file;		/* current input */
 	unsigned long	 seq;		/* sessions begun in this input */
 	struct smtp	*cur;		/* the transcript session of this input */
@@ -76,15 +80,24 @@ sessions_input_end(struct sessions *ss, unsigned long lastline)
 	sessions_end_cur(ss, false);
 }
 
-/* FNV-1a */
+/* A multiplicative hash over 8 bytes at a time: the keys are log lines'
+ * host, program and pid, looked up once per line of a busy log. */
 static size_t
 sessions_hashkey(const char *k, size_t n)
 {
-	size_t h = 2166136261u, i;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	return h;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 29;
+	}
+	for (w = 0; i < n; i++)
+		w = (w << 8) | (unsigned char)k[i];
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return (size_t)h;
 }
 
 static void
@@ -128,9 +141,17 @@ sessions_remove(struct sessions *ss, struct sess *e, bool evicted,
 		ss->env.stats->evicted++;
 	else
 		smtp_end(e->smtp, closed);
+	ss->count--;
+	/* A busy log opens and ends sessions all the time: keep a few for
+	 * reuse rather than free and allocate them again. */
+	if (ss->npool < SESSION_POOL) {
+		e->hnext = ss->pool;
+		ss->pool = e;
+		ss->npool++;
+		return;
+	}
 	smtp_free(e->smtp);
 	free(e);
-	ss->count--;
 }
 
 static struct sess *
@@ -155,10 +176,17 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 		return NULL;
 	if (ss->count >= ss->max)
 		sessions_remove(ss, ss->lru_tail, true, false);
-	e = xcalloc(1, sizeof(*e));
+	if ((e = ss->pool) != NULL) {
+		ss->pool = e->hnext;
+		ss->npool--;
+		ss->env.stats->sessions++;
+		smtp_reset(e->smtp, ss->file ? ss->file : "-", ++ss->seq, flags);
+	} else {
+		e = xcalloc(1, sizeof(*e));
+		e->smtp = sessions_start(ss, flags);
+	}
 	memcpy(e->key, key, n);
 	e->keylen = n;
-	e->smtp = sessions_start(ss, flags);
 	e->hnext = ss->hash[h];
 	ss->hash[h] = e;
 	sessions_lru_front(ss, e);
@@ -240,9 +268,16 @@ sessions_flush(struct sessions *ss)
 void
 sessions_free(struct sessions *ss)
 {
+	struct sess *e;
+
 	if (ss == NULL)
 		return;
 	sessions_flush(ss);
+	while ((e = ss->pool) != NULL) {
+		ss->pool = e->hnext;
+		smtp_free(e->smtp);
+		free(e);
+	}
 	free(ss->hash);
 	free(ss);
 }

@@ -144,6 +144,32 @@ smtp_new(const struct smtp_env *env, const char *file, unsigned long seq,
 }
 
 void
+smtp_reset(struct smtp *s, const char *file, unsigned long seq,
+    unsigned flags)
+{
+	struct smtp_pending *q = s->q;
+	struct smtp_reply *cur = s->cur;
+	struct smtp_env env = s->env;
+	size_t qcap = s->qcap;
+
+	/* Keep the queue and reply buffers, forget the rest. */
+	free(s->ext);
+	free(s->idbuf);
+	free(s->maybe_lf);
+	memset(s, 0, sizeof(*s));
+	s->env = env;
+	s->q = q;
+	s->qcap = qcap;
+	s->cur = cur;
+	if (cur != NULL)
+		cur->is_active = false;
+	s->file = file;
+	s->seq = seq;
+	s->flags = flags;
+	s->is_empty = true;
+}
+
+void
 smtp_free(struct smtp *s)
 {
 	if (s == NULL)
@@ -910,13 +936,17 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 		return;
 	smtp_finding(s, &f, CHECK_REPLY_EXPLAINED, s->cur->file,
 	    s->cur->first_line);
+	/* One per 4xx/5xx of a log: fill in the rest only when shown. */
+	if (!finding_count(s->env.findings, &f))
+		return;
 	smtp_with_command(&f, p);
 	smtp_with_reply(&f, s->cur);
 	if (s->cur->enh.is_present && !s->cur->enh.is_bad) {
 		reply_enhanced_format(&s->cur->enh, enh, sizeof(enh));
 		f.enhanced = enh;
 	}
-	smtp_emit(s, &f);
+	f.session = smtp_id(s);
+	finding_report(s->env.findings, &f);
 }
 
 /* Check the code against the command's table.  True when the code was

@@ -37,6 +37,9 @@ struct smtp;
  * run); its id is "FILE#SEQ".  FLAGS: EVF_PARTIAL, EVF_DATA_HIDDEN. */
 struct smtp	*smtp_new(const struct smtp_env *, const char *file,
 		    unsigned long seq, unsigned flags);
+/* Make S a new session as smtp_new would, keeping its buffers. */
+void		 smtp_reset(struct smtp *s, const char *file, unsigned long seq,
+		    unsigned flags);
 /* One event of this session, seen in input FILE (kept by the caller for
  * the whole run). */
 void		 smtp_event(struct smtp *, const char *file, const struct event *);
