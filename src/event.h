@@ -38,6 +38,8 @@ struct event {
 	enum eol	 eol;		/* the wire terminator, or EOL_UNKNOWN */
 	unsigned long	 line;		/* input line number */
 	bool		 is_truncated;	/* the input line was cut */
+	size_t		 full_len;	/* is_truncated: the text's length before
+					 * the cut (0: not known) */
 	bool		 has_bare_cr;	/* a bare CR inside the wire line */
 	const char	*key;		/* session key; NULL: the stream's current session */
 	size_t		 keylen;

@@ -13,6 +13,8 @@
 struct ydoc_ctx {
 	struct arena	*arena;
 	const char	*name;
+	const char	*data;
+	size_t		 len;
 	yaml_parser_t	 parser;
 	int		 depth;
 };
@@ -34,10 +36,24 @@ ydoc_new(struct ydoc_ctx *c, enum ynode_type t, const yaml_mark_t *m)
 static bool
 ydoc_next(struct ydoc_ctx *c, yaml_event_t *ev)
 {
+	yaml_mark_t m;
+	size_t i;
+
 	if (yaml_parser_parse(&c->parser, ev))
 		return true;
-	diag_error(c->name, c->parser.problem_mark.line + 1,
-	    c->parser.problem_mark.column + 1, "YAML: %s%s%s",
+	m = c->parser.problem_mark;
+	if (c->parser.error == YAML_READER_ERROR) {
+		/* Bad bytes (invalid UTF-8, control characters): libyaml
+		 * gives only the byte offset. */
+		m.line = m.column = 0;
+		for (i = 0; i < c->parser.problem_offset && i < c->len; i++)
+			if (c->data[i] == '\n') {
+				m.line++;
+				m.column = 0;
+			} else
+				m.column++;
+	}
+	diag_error(c->name, m.line + 1, m.column + 1, "YAML: %s%s%s",
 	    c->parser.problem ? c->parser.problem : "syntax error",
 	    c->parser.context ? " " : "",
 	    c->parser.context ? c->parser.context : "");
@@ -161,6 +177,8 @@ ydoc_parse(struct arena *a, const char *name, const char *data, size_t len)
 	memset(&c, 0, sizeof(c));
 	c.arena = a;
 	c.name = name;
+	c.data = data;
+	c.len = len;
 	if (!yaml_parser_initialize(&c.parser)) {
 		diag_error(name, 0, 0, "cannot initialise the YAML parser");
 		return NULL;
