@@ -115,7 +115,7 @@ check-live: smtplint
 	@bash tests/live/run.sh
 
 demo: smtplint
-	./smtplint --color=always -s info testdata/demo/sample.txt; \
+	./smtplint -s info testdata/demo/sample.txt; \
 	  echo "(exit status $$?)"
 
 # ---- fuzzing (clang, libFuzzer): tests/fuzz/fuzz_*.c, seed corpus testdata/

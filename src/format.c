@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_pattern.h"
 #include "format.h"
 #include "logfmt.h"
 #include "stats.h"
@@ -25,9 +26,12 @@ static const struct format_adapter *const format_adapters[] = {
 	&fmt_msmtp,
 	&fmt_postfix,
 	&fmt_exim,
+	&fmt_exchange,
 };
 
 #define FORMAT_N	(sizeof(format_adapters) / sizeof(format_adapters[0]))
+/* The built-in adapters, then the pattern formats of formats.yaml. */
+#define FORMAT_MAX	(FORMAT_N + FMT_PATTERN_MAX)
 
 const struct format_adapter *
 format_find(const char *name)
@@ -37,13 +41,21 @@ format_find(const char *name)
 	for (i = 0; i < FORMAT_N; i++)
 		if (strcmp(format_adapters[i]->name, name) == 0)
 			return format_adapters[i];
-	return NULL;
+	return fmt_pattern_find(name);
 }
 
 const struct format_adapter *
 format_nth(size_t n)
 {
-	return n < FORMAT_N ? format_adapters[n] : NULL;
+	return n < FORMAT_N ? format_adapters[n] : fmt_pattern_nth(n - FORMAT_N);
+}
+
+static void *
+format_state_new(const struct format_adapter *a)
+{
+	if (a->new_ctx != NULL)
+		return a->new_ctx(a->ctx);
+	return a->new ? a->new() : NULL;
 }
 
 struct format_held {
@@ -59,7 +71,7 @@ struct format_stream {
 	struct format_held	 held[FORMAT_HOLD_LINES];
 	size_t			 nheld;
 	size_t			 heldbytes;
-	long			 score[FORMAT_N];
+	long			 score[FORMAT_MAX];
 	unsigned long		 used;		/* lines understood */
 	bool			 is_decided;
 };
@@ -76,7 +88,7 @@ format_stream_new(const struct format_adapter *forced,
 	if (forced != NULL) {
 		fs->is_decided = true;
 		fs->adapter = forced;
-		fs->st = forced->new ? forced->new() : NULL;
+		fs->st = format_state_new(forced);
 	}
 	return fs;
 }
@@ -104,12 +116,12 @@ format_decide(struct format_stream *fs)
 	size_t i, best = 0;
 
 	fs->is_decided = true;
-	for (i = 1; i < FORMAT_N; i++)
+	for (i = 1; i < FORMAT_MAX && format_nth(i) != NULL; i++)
 		if (fs->score[i] > fs->score[best])
 			best = i;
 	if (fs->score[best] > 0) {
-		fs->adapter = format_adapters[best];
-		fs->st = fs->adapter->new ? fs->adapter->new() : NULL;
+		fs->adapter = format_nth(best);
+		fs->st = format_state_new(fs->adapter);
 	}
 	for (i = 0; i < fs->nheld; i++) {
 		if (fs->adapter != NULL)
@@ -125,6 +137,7 @@ format_decide(struct format_stream *fs)
 void
 format_stream_line(struct format_stream *fs, const struct line *l)
 {
+	const struct format_adapter *a;
 	struct format_held *h;
 	size_t i;
 	int sc;
@@ -148,8 +161,8 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 	h->bytes = xmemdup(l->bytes, l->len + 1);
 	h->l.bytes = h->bytes;
 	fs->heldbytes += l->len;
-	for (i = 0; i < FORMAT_N; i++) {
-		sc = format_adapters[i]->probe(l);
+	for (i = 0; (a = format_nth(i)) != NULL; i++) {
+		sc = a->probe_ctx ? a->probe_ctx(a->ctx, l) : a->probe(l);
 		fs->score[i] += sc;
 		if (fs->score[i] >= FORMAT_SURE)
 			sure = true;

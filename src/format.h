@@ -26,6 +26,11 @@ struct format_adapter {
 	bool		(*line)(void *st, const struct line *l, const struct event_sink *);
 	/* End of input: emit what is still held back; may be NULL. */
 	void		(*end)(void *st, const struct event_sink *);
+	/* Adapters defined as data (fmt_pattern.c): probe and new get CTX
+	 * and replace the plain probe and new; NULL for the built-in ones. */
+	const void	*ctx;
+	int		(*probe_ctx)(const void *ctx, const struct line *l);
+	void		*(*new_ctx)(const void *ctx);
 };
 
 extern const struct format_adapter fmt_rfc;		/* C: / S: */
@@ -35,6 +40,7 @@ extern const struct format_adapter fmt_smtplib;
 extern const struct format_adapter fmt_msmtp;
 extern const struct format_adapter fmt_postfix;	/* MTA logs */
 extern const struct format_adapter fmt_exim;
+extern const struct format_adapter fmt_exchange;
 
 struct stats;
 struct format_stream;
@@ -55,7 +61,8 @@ void			 format_stream_free(struct format_stream *);
 
 /* The adapter named NAME, or NULL. */
 const struct format_adapter	*format_find(const char *name);
-/* The N-th adapter (for listing), NULL past the end. */
+/* The N-th adapter (for listing), NULL past the end: the built-in ones,
+ * then those of formats.yaml (fmt_pattern.h). */
 const struct format_adapter	*format_nth(size_t n);
 
 #endif

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "finding.h"
+#include "fmt_pattern.h"
 #include "format.h"
 #include "input.h"
 #include "logfmt.h"
@@ -173,10 +174,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "auto") != 0 &&
-			    format_find(optarg) == NULL)
-				return bad_option("--format", optarg,
-				    "see --list-formats");
+			/* Checked once --rules DIR added its formats. */
 			o->format = strcmp(optarg, "auto") ? optarg : NULL;
 			break;
 		case 'o':
@@ -339,17 +337,25 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_DFL);
 	if (!parse_opts(argc, argv, &o))
 		return 2;
-	if (o.list_formats) {
-		list_formats();
-		return 0;
-	}
 	rules = rules_new();
 	ok = rules_load_embedded(rules);
 	if (ok && o.rules_dir != NULL)
 		ok = rules_load_dir(rules, o.rules_dir);
+	if (ok && o.rules_dir != NULL)
+		ok = fmt_pattern_load_dir(o.rules_dir);
 	if (!ok || !rules_finish(rules)) {
 		rules_free(rules);
 		return 2;
+	}
+	if (o.format != NULL && format_find(o.format) == NULL) {
+		bad_option("--format", o.format, "see --list-formats");
+		rules_free(rules);
+		return 2;
+	}
+	if (o.list_formats) {
+		list_formats();
+		rules_free(rules);
+		return 0;
 	}
 	lang = o.lang >= 0 ? (enum lang)o.lang : lang_from_env();
 	if (o.explain != NULL) {

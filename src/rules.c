@@ -113,18 +113,13 @@ static bool
 rules_keys(struct rload *c, const struct ynode *n, const char *const *keys,
     const char *what)
 {
-	size_t i, k;
+	const struct ynode *k;
+	size_t pos = 0;
 	bool ok = true;
 
-	for (i = 0; i + 1 < n->nkids; i += 2) {
-		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(n->kids[i]->value, keys[k]) == 0)
-				break;
-		if (keys[k] == NULL) {
-			RULES_ERR(c, n->kids[i], "unknown key '%s' in %s",
-			    n->kids[i]->value, what);
-			ok = false;
-		}
+	while ((k = ydoc_next_unknown(n, keys, &pos)) != NULL) {
+		RULES_ERR(c, k, "unknown key '%s' in %s", k->value, what);
+		ok = false;
 	}
 	return ok;
 }

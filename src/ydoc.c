@@ -237,3 +237,22 @@ ydoc_get(const struct ynode *n, const char *key)
 			return n->kids[i + 1];
 	return NULL;
 }
+
+const struct ynode *
+ydoc_next_unknown(const struct ynode *n, const char *const *keys, size_t *pos)
+{
+	size_t k;
+
+	if (n == NULL || n->type != YN_MAP)
+		return NULL;
+	for (; *pos + 1 < n->nkids; *pos += 2) {
+		for (k = 0; keys[k] != NULL; k++)
+			if (strcmp(n->kids[*pos]->value, keys[k]) == 0)
+				break;
+		if (keys[k] == NULL) {
+			*pos += 2;
+			return n->kids[*pos - 2];
+		}
+	}
+	return NULL;
+}

@@ -35,6 +35,10 @@ struct ynode {
  * document gives a YN_NULL root. */
 struct ynode	*ydoc_parse(struct arena *, const char *name, const char *data,
 		    size_t len);
+/* The next key of map N at or after *POS (a counter starting at 0) that
+ * is not in the NULL-terminated list KEYS, or NULL when there is none. */
+const struct ynode *ydoc_next_unknown(const struct ynode *n,
+		    const char *const *keys, size_t *pos);
 /* The value under KEY in map N, or NULL. */
 const struct ynode *ydoc_get(const struct ynode *n, const char *key);
 
