@@ -10,22 +10,14 @@
 #include <string.h>
 
 #include "event.h"
+#include "hash.h"
 #include "logstat.h"
 #include "reply.h"
 
-/* FNV-1a over the first and the last 16 bytes and the length: keys differ
- * at either end; equal hashes are confirmed with memcmp. */
 static uint32_t
 logstat_hash(const char *k, size_t n)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)n;
-	size_t i;
-
-	for (i = 0; i < n && i < 16; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	for (i = n > 32 ? n - 16 : i; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	return h;
+	return (uint32_t)hash_bytes(k, n);
 }
 
 /* Remove slot SLOT from the probe index IX of ISZ positions (a power of
@@ -81,11 +73,12 @@ logstat_add(uint32_t *hash, unsigned long *count, uint8_t *ix,
 	} else {
 		/* A smallest counter: counts only grow, so any slot at the
 		 * known minimum is one; most slots of a long tail sit there. */
-		for (;;) {
+		for (i = *cursor < cap ? *cursor : 0;;) {
 			for (k = 0; k < cap; k++) {
-				i = (*cursor + k) % cap;
 				if (count[i] <= *minval)
 					break;
+				if (++i == cap)
+					i = 0;
 			}
 			if (k < cap)
 				break;
@@ -93,7 +86,7 @@ logstat_add(uint32_t *hash, unsigned long *count, uint8_t *ix,
 				if (count[k] < *minval)
 					*minval = count[k];
 		}
-		*cursor = (i + 1) % cap;
+		*cursor = i + 1 == cap ? 0 : i + 1;
 		logstat_index_del(ix, 2 * cap, hash, i);
 		e[i].err = count[i];
 		count[i]++;

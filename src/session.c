@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "session.h"
 #include "smtp.h"
 #include "stats.h"
@@ -80,24 +81,10 @@ sessions_input_end(struct sessions *ss, unsigned long lastline)
 	sessions_end_cur(ss, false);
 }
 
-/* A multiplicative hash over 8 bytes at a time: the keys are log lines'
- * host, program and pid, looked up once per line of a busy log. */
 static size_t
 sessions_hashkey(const char *k, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, k + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 29;
-	}
-	for (w = 0; i < n; i++)
-		w = (w << 8) | (unsigned char)k[i];
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	h ^= h >> 32;
-	return (size_t)h;
+	return (size_t)hash_bytes(k, n);
 }
 
 static void
