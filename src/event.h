@@ -59,6 +59,8 @@ struct event {
 #define EVF_DATA_HIDDEN	0x02	/* the adapter never shows message data */
 #define EVF_STATS_ONLY	0x04	/* EV_LOG_REPLY: the dialogue shows this reply
 				 * too; count it for the summary only */
+#define EVF_ALONE	0x08	/* EV_SESSION_START of a one-event session (a
+				 * logged reply, no connection): not counted */
 
 struct event_sink {
 	void	(*emit)(void *ctx, const struct event *);

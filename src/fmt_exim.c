@@ -152,7 +152,7 @@ exim_one(const struct event_sink *sink, struct event *ev, const char *key,
 
 	b.key = key;
 	b.keylen = keylen;
-	b.flags = EVF_PARTIAL;
+	b.flags = EVF_PARTIAL | EVF_ALONE;
 	sink->emit(sink->ctx, &b);
 	ev->key = key;
 	ev->keylen = keylen;

@@ -1210,7 +1210,7 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 		if (r->is_alone) {
 			ev.flags = EVF_PARTIAL;
 			pat_emit_simple(sink, EV_SESSION_START, l, in->key,
-			    keylen, EVF_PARTIAL);
+			    keylen, EVF_PARTIAL | EVF_ALONE);
 			sink->emit(sink->ctx, &ev);
 			if (r->note != NOTE_NONE)
 				break;		/* the note, then the end */
@@ -1250,7 +1250,7 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 		ev.flags = EVF_PARTIAL;
 		if (r->event == PE_NOTE)
 			pat_emit_simple(sink, EV_SESSION_START, l, in->key,
-			    keylen, EVF_PARTIAL);
+			    keylen, EVF_PARTIAL | EVF_ALONE);
 		sink->emit(sink->ctx, &ev);
 		pat_emit_simple(sink, EV_SESSION_END, l, in->key, keylen,
 		    EVF_PARTIAL);

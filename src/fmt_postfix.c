@@ -582,7 +582,8 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	ev.key = t->key;
 	ev.keylen = keylen;
 	ev.flags = EVF_PARTIAL;
-	pf_simple(sink, EV_SESSION_START, l, t->key, keylen, EVF_PARTIAL);
+	pf_simple(sink, EV_SESSION_START, l, t->key, keylen,
+	    EVF_PARTIAL | EVF_ALONE);
 	pf_emit(sink, &ev);
 	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
 	return true;

@@ -51,9 +51,10 @@ sessions_new(const struct smtp_env *env, size_t max)
 }
 
 static struct smtp *
-sessions_start(struct sessions *ss, unsigned flags)
+sessions_start(struct sessions *ss, unsigned flags, bool counted)
 {
-	ss->env.stats->sessions++;
+	if (counted)
+		ss->env.stats->sessions++;
 	return smtp_new(&ss->env, ss->file ? ss->file : "-", ++ss->seq, flags);
 }
 
@@ -141,9 +142,12 @@ sessions_remove(struct sessions *ss, struct sess *e, bool evicted,
 	free(e);
 }
 
+/* The session under KEY; when missing and CREATE, a new one, counted in
+ * the statistics when COUNTED (its start is in the log: a log's sessions
+ * are its connections, the Postfix "connect from" lines). */
 static struct sess *
 sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
-    unsigned flags)
+    unsigned flags, bool counted)
 {
 	struct sess *e;
 	size_t h;
@@ -166,11 +170,12 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 	if ((e = ss->pool) != NULL) {
 		ss->pool = e->hnext;
 		ss->npool--;
-		ss->env.stats->sessions++;
+		if (counted)
+			ss->env.stats->sessions++;
 		smtp_reset(e->smtp, ss->file ? ss->file : "-", ++ss->seq, flags);
 	} else {
 		e = xcalloc(1, sizeof(*e));
-		e->smtp = sessions_start(ss, flags);
+		e->smtp = sessions_start(ss, flags, counted);
 	}
 	memcpy(e->key, key, n);
 	e->keylen = n;
@@ -198,14 +203,15 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		 * no greeting or sequencing checks on it. */
 		e = sessions_lookup(ss, ev->key, ev->keylen,
 		    ev->kind != EV_SESSION_END, ev->kind == EV_SESSION_START ?
-		    ev->flags : ev->flags | EVF_PARTIAL);
+		    ev->flags : ev->flags | EVF_PARTIAL,
+		    ev->kind == EV_SESSION_START && !(ev->flags & EVF_ALONE));
 		if (ev->kind == EV_SESSION_START && e != NULL &&
 		    !smtp_is_empty(e->smtp)) {
 			/* A new connection under a key still in use: the old
 			 * session ended without a trace in the log. */
 			sessions_remove(ss, e, false, false);
 			e = sessions_lookup(ss, ev->key, ev->keylen, true,
-			    ev->flags);
+			    ev->flags, true);
 		}
 		if (e == NULL)
 			return;
@@ -222,7 +228,7 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		if (ss->cur != NULL && !smtp_is_empty(ss->cur))
 			sessions_end_cur(ss, false);
 		if (ss->cur == NULL)
-			ss->cur = sessions_start(ss, ev->flags);
+			ss->cur = sessions_start(ss, ev->flags, true);
 		return;
 	case EV_SESSION_END:
 		sessions_end_cur(ss, true);
@@ -240,7 +246,7 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		break;
 	}
 	if (ss->cur == NULL)
-		ss->cur = sessions_start(ss, ev->flags);
+		ss->cur = sessions_start(ss, ev->flags, true);
 	smtp_event(ss->cur, ss->file, ev);
 }
 

@@ -118,40 +118,40 @@ static const struct lcase sendmail_cases[] = {
 	{ "check_rcpt", { SM "2AM902aB004102: ruleset=check_rcpt, "
 	    "arg1=<b@x.example>, relay=s.example [203.0.113.5] (may be forged), "
 	    "reject=550 5.7.1 <b@x.example>... Relaying denied" }, true,
-	    { "START|" SMK "|||0|1",
+	    { "START|" SMK "|||0|9",
 	      "REPLY|" SMK "|550 5.7.1 <b@x.example>... Relaying denied|RCPT|0|1",
 	      "END|" SMK "|||0|1" } },
 	{ "check_mail", { SM "2AM902aB004102: ruleset=check_mail, "
 	    "arg1=<x@y.invalid>, relay=[203.0.113.9], reject=553 5.1.8 "
 	    "<x@y.invalid>... Domain of sender address x@y.invalid does not exist" },
-	    true, { "START|" SMK "|||0|1", "REPLY|" SMK "|553 5.1.8 "
+	    true, { "START|" SMK "|||0|9", "REPLY|" SMK "|553 5.1.8 "
 	    "<x@y.invalid>... Domain of sender address x@y.invalid does not "
 	    "exist|MAIL|0|1", "END|" SMK "|||0|1" } },
 	{ "check_relay names no command", { SM "ruleset=check_relay, "
 	    "arg1=h.example, arg2=127.0.0.2, relay=h.example [198.51.100.7], "
 	    "reject=554 5.7.1 listed" }, true,
-	    { "START|" SMK "|||0|1", "REPLY|" SMK "|554 5.7.1 listed||0|1",
+	    { "START|" SMK "|||0|9", "REPLY|" SMK "|554 5.7.1 listed||0|1",
 	      "END|" SMK "|||0|1" } },
 	{ "milter data", { SM "2AM906aB004107: Milter: data, reject=554 5.7.1 "
 	    "Blocked by SpamAssassin" }, true,
-	    { "START|" SMK "|||0|1",
+	    { "START|" SMK "|||0|9",
 	      "REPLY|" SMK "|554 5.7.1 Blocked by SpamAssassin|END-OF-DATA|0|1",
 	      "END|" SMK "|||0|1" } },
 	{ "milter to", { SM "2AM906aB004107: Milter: to=<c@example.com>, "
 	    "reject=550 5.1.1 Mailbox unavailable" }, true,
-	    { "START|" SMK "|||0|1",
+	    { "START|" SMK "|||0|9",
 	      "REPLY|" SMK "|550 5.1.1 Mailbox unavailable|RCPT|0|1",
 	      "END|" SMK "|||0|1" } },
 	{ "deferred delivery: a session of its own", { SM "2AM908aB004109: "
 	    "to=<d@r.example>, delay=00:00:02, mailer=esmtp, pri=120314, "
 	    "relay=mx.r.example. [198.51.100.20], dsn=4.0.0, stat=Deferred: "
 	    "451 4.7.1 Greylisted" }, true,
-	    { "START|" SMK " 2AM908aB004109|||0|1",
+	    { "START|" SMK " 2AM908aB004109|||0|9",
 	      "REPLY|" SMK " 2AM908aB004109|451 4.7.1 Greylisted||0|1",
 	      "END|" SMK " 2AM908aB004109|||0|1" } },
 	{ "pre-greeting traffic", { SM "rejecting commands from [203.0.113.41] "
 	    "due to pre-greeting traffic after 0 seconds" }, true,
-	    { "START|" SMK "|||0|1", "NOTE|" SMK "||CONNECT|1|1",
+	    { "START|" SMK "|||0|9", "NOTE|" SMK "||CONNECT|1|1",
 	      "END|" SMK "|||0|1" } },
 	{ "lost input channel ends", { SM "2AM902aB004102: lost input channel "
 	    "from s.example [203.0.113.5] to MTA after rcpt" }, true,
@@ -213,7 +213,7 @@ static const struct lcase opensmtpd_cases[] = {
 	    "delivery evpid=3d4c4a424797fe79 from=<a@b> to=<c@d> rcpt=<-> "
 	    "source=\"192.0.2.1\" relay=\"198.51.100.27 (mx)\" delay=0s "
 	    "result=\"TempFail\" stat=\"421 Service not available\"" }, true,
-	    { "START|opensmtpd 5df87c9ffd0e785d 3d4c4a424797fe79|||0|1",
+	    { "START|opensmtpd 5df87c9ffd0e785d 3d4c4a424797fe79|||0|9",
 	      "REPLY|opensmtpd 5df87c9ffd0e785d 3d4c4a424797fe79|421 Service "
 	      "not available||0|1",
 	      "END|opensmtpd 5df87c9ffd0e785d 3d4c4a424797fe79|||0|1" } },
