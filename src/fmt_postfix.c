@@ -339,8 +339,10 @@ pf_counter(const char *p, size_t n, const char *name, size_t nlen)
 	while ((q = logfmt_find(q, (size_t)(end - q), name, nlen)) != NULL) {
 		if (q > p && q[-1] == ' ') {
 			q += nlen;
+			/* Capped: a run of digits must not overflow. */
 			for (v = 0; q < end && *q >= '0' && *q <= '9'; q++)
-				v = v * 10 + (*q - '0');
+				if (v < 100000000)
+					v = v * 10 + (*q - '0');
 			return v;
 		}
 		q += nlen;

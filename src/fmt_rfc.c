@@ -133,6 +133,8 @@ rfc_probe(const struct line *l)
 	p = l->bytes + i;
 	n = l->len - i;
 	shape = rfc_shape(p, n, &kind, &off);
+	if (shape == RFC_SHAPE_NONE)
+		return 0;	/* OFF is not set */
 	p += off;
 	n -= off;
 	switch (shape) {

@@ -312,6 +312,7 @@ smtp_reply_reset(struct smtp_reply *r)
 	r->first_line = 0;
 	r->nlines = 0;
 	r->is_mismatch = false;
+	r->is_too_long = false;
 	memset(&r->enh, 0, sizeof(r->enh));
 	r->enh_differs = false;
 	r->enh_missing = false;
