@@ -68,7 +68,8 @@ text_finding(struct report *r, const struct finding *f)
 		    f->replylen[i]);
 		if (i + 2 == f->nreply && f->reply_more > 0)
 			fprintf(r->out, "%8s    … %lu %s\n", "", f->reply_more,
-			    report_label(r, "more-lines"));
+			    report_label(r, f->reply_more == 1 ? "more-line" :
+			    "more-lines"));
 	}
 	if (!cmd_done)
 		text_dialogue(r, f->command_line, f->is_log_line ? "L" : "C",
@@ -103,6 +104,9 @@ text_end(struct report *r, const struct stats *st, const struct findings *fx)
 	if (fx->hidden > 0)
 		fprintf(r->out, " (%lu %s)", fx->hidden,
 		    report_label(r, "hidden"));
+	if (st->evicted > 0)
+		fprintf(r->out, "; %lu %s", st->evicted,
+		    report_label(r, "evicted"));
 	if (st->unparsed_lines > 0)
 		fprintf(r->out, "; %lu %s", st->unparsed_lines,
 		    report_label(r, "unparsed"));

@@ -334,6 +334,10 @@ smtp_q_at(struct smtp *s, size_t i)
 	return &s->q[(s->qhead + i) % s->qcap];
 }
 
+_Static_assert(SMTP_MAX_PENDING >= 8 &&
+    ((SMTP_MAX_PENDING / 8) & (SMTP_MAX_PENDING / 8 - 1)) == 0 &&
+    SMTP_MAX_PENDING % 8 == 0, "SMTP_MAX_PENDING must be 8 times a power of two");
+
 static struct smtp_pending *
 smtp_q_push(struct smtp *s)
 {
@@ -341,7 +345,9 @@ smtp_q_push(struct smtp *s)
 	size_t i, ncap;
 
 	if (s->qlen == s->qcap) {
-		if (s->qcap == SMTP_MAX_PENDING)
+		/* The ring doubles from 8, so the cap is 8 times a power of
+		 * two (checked below). */
+		if (s->qcap >= SMTP_MAX_PENDING)
 			return NULL;
 		ncap = s->qcap ? s->qcap * 2 : 8;
 		nq = xcalloc(ncap, sizeof(*nq));
@@ -1531,6 +1537,7 @@ smtp_end(struct smtp *s, bool closed)
 	}
 	if (n > 10) {
 		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
+		smtp_with_command(&f, &p);
 		f.detail = "more-unanswered";
 		f.len = (long)(n - 10);
 		smtp_emit(s, &f);
