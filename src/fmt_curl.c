@@ -75,7 +75,8 @@ curl_is_meter_head(const char *p, size_t len)
  * A note saying the TLS handshake is done: "SSL connection using TLSv1.3 /
  * ..." (OpenSSL, wolfSSL, GnuTLS), "TLS 1.2 connection using ..."
  * (Secure Transport), "BearSSL: New connection using ...", "rustls:
- * handshake complete, ...".  XXX other backends word it otherwise.
+ * handshake complete, ...".  Other backends word it otherwise; their
+ * sessions then get TLS from the 220 to STARTTLS alone.
  */
 static bool
 curl_is_tls_note(const char *p, size_t len)

@@ -175,15 +175,10 @@ static bool
 pat_keys(struct pat_load *c, const struct ynode *n, const char *const *keys,
     const char *what)
 {
-	const struct ynode *k;
-	size_t pos = 0;
-	bool ok = true;
-
-	while ((k = ydoc_next_unknown(n, keys, &pos)) != NULL) {
-		pat_err(c, k, "unknown key '%s' in %s", k->value, what);
-		ok = false;
-	}
-	return ok;
+	if (ydoc_check_keys(c->name, n, keys, what))
+		return true;
+	c->ok = false;
+	return false;
 }
 
 /* A scalar under KEY: NULL when absent (an error if REQUIRED). */

@@ -113,15 +113,10 @@ static bool
 rules_keys(struct rload *c, const struct ynode *n, const char *const *keys,
     const char *what)
 {
-	const struct ynode *k;
-	size_t pos = 0;
-	bool ok = true;
-
-	while ((k = ydoc_next_unknown(n, keys, &pos)) != NULL) {
-		RULES_ERR(c, k, "unknown key '%s' in %s", k->value, what);
-		ok = false;
-	}
-	return ok;
+	if (ydoc_check_keys(c->name, n, keys, what))
+		return true;
+	c->ok = false;
+	return false;
 }
 
 /* A required (or optional) scalar under KEY; NULL when absent. */

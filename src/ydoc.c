@@ -238,21 +238,24 @@ ydoc_get(const struct ynode *n, const char *key)
 	return NULL;
 }
 
-const struct ynode *
-ydoc_next_unknown(const struct ynode *n, const char *const *keys, size_t *pos)
+bool
+ydoc_check_keys(const char *name, const struct ynode *n,
+    const char *const *keys, const char *what)
 {
-	size_t k;
+	size_t i, k;
+	bool ok = true;
 
 	if (n == NULL || n->type != YN_MAP)
-		return NULL;
-	for (; *pos + 1 < n->nkids; *pos += 2) {
+		return true;
+	for (i = 0; i + 1 < n->nkids; i += 2) {
 		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(n->kids[*pos]->value, keys[k]) == 0)
+			if (strcmp(n->kids[i]->value, keys[k]) == 0)
 				break;
 		if (keys[k] == NULL) {
-			*pos += 2;
-			return n->kids[*pos - 2];
+			diag_error(name, n->kids[i]->line, n->kids[i]->col,
+			    "unknown key '%s' in %s", n->kids[i]->value, what);
+			ok = false;
 		}
 	}
-	return NULL;
+	return ok;
 }

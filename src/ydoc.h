@@ -35,10 +35,11 @@ struct ynode {
  * document gives a YN_NULL root. */
 struct ynode	*ydoc_parse(struct arena *, const char *name, const char *data,
 		    size_t len);
-/* The next key of map N at or after *POS (a counter starting at 0) that
- * is not in the NULL-terminated list KEYS, or NULL when there is none. */
-const struct ynode *ydoc_next_unknown(const struct ynode *n,
-		    const char *const *keys, size_t *pos);
+/* Every key of map N must be in the NULL-terminated list KEYS: false
+ * after a diagnostic "NAME:LINE:COL: unknown key 'k' in WHAT" for each
+ * other one. */
+bool		 ydoc_check_keys(const char *name, const struct ynode *n,
+		    const char *const *keys, const char *what);
 /* The value under KEY in map N, or NULL. */
 const struct ynode *ydoc_get(const struct ynode *n, const char *key);
 
