@@ -91,8 +91,9 @@ size_t	fmt_util_pytime(const char *p, size_t len);
  * OUT must hold LEN bytes; the output is never longer than the input.
  * Escapes are those repr() writes: \\ \' \" \n \r \t \xhh, and in a str
  * \u and \U with 4 and 8 hex digits, whose code points are written as
- * UTF-8 like the raw non-ASCII bytes around them.  Returns false on any other escape,
- * a bad hex digit, a code point above U+10FFFF or a stray quote.
+ * UTF-8 like the raw non-ASCII bytes around them.  Returns false on any
+ * other escape, a bad hex digit, a code point above U+10FFFF or a stray
+ * quote.
  */
 bool	fmt_util_pyrepr(const char *p, size_t len, bool is_bytes,
 	    bool is_cut, char *out, size_t *outlen);

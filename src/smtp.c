@@ -336,7 +336,8 @@ smtp_q_at(struct smtp *s, size_t i)
 
 _Static_assert(SMTP_MAX_PENDING >= 8 &&
     ((SMTP_MAX_PENDING / 8) & (SMTP_MAX_PENDING / 8 - 1)) == 0 &&
-    SMTP_MAX_PENDING % 8 == 0, "SMTP_MAX_PENDING must be 8 times a power of two");
+    SMTP_MAX_PENDING % 8 == 0,
+    "SMTP_MAX_PENDING must be 8 times a power of two");
 
 static struct smtp_pending *
 smtp_q_push(struct smtp *s)
@@ -1262,8 +1263,8 @@ smtp_reply_done(struct smtp *s)
 		smtp_emit(s, &f);
 	}
 	/* RFC 1870 6.1: a SIZE above the advertised limit must get 552. */
-	if (act == ACT_MAIL && cls == 2 && p.size > 0 && s->ext != NULL && s->ext->size_limit > 0 &&
-	    p.size > s->ext->size_limit) {
+	if (act == ACT_MAIL && cls == 2 && p.size > 0 && s->ext != NULL &&
+	    s->ext->size_limit > 0 && p.size > s->ext->size_limit) {
 		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_command(&f, &p);
