@@ -256,6 +256,17 @@ logfmt_is_outside(const char *p, size_t len)
 	return logfmt_until >= 0 && t >= logfmt_until;
 }
 
+/* The first C in [P, END), or NULL: for the few bytes of a syslog header
+ * a plain loop beats a call to memchr(3). */
+static inline const char *
+logfmt_chr(const char *p, const char *end, char c)
+{
+	for (; p < end; p++)
+		if (*p == c)
+			return p;
+	return NULL;
+}
+
 bool
 logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 {
@@ -268,13 +279,13 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		q = p + 16;
 	else if (len > 20 && p[4] == '-' && p[10] == 'T' && p[13] == ':' &&
 	    p[0] >= '0' && p[0] <= '9') {
-		if ((q = memchr(p + 19, ' ', len - 19)) == NULL)
+		if ((q = logfmt_chr(p + 19, end, ' ')) == NULL)
 			return false;
 		q++;
 	} else
 		return false;
 	sl->host = q;
-	if ((q = memchr(q, ' ', (size_t)(end - q))) == NULL || q == sl->host)
+	if ((q = logfmt_chr(q, end, ' ')) == NULL || q == sl->host)
 		return false;
 	sl->hostlen = (size_t)(q - sl->host);
 	tag = ++q;
@@ -282,9 +293,9 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 	n = (size_t)(end - tag);
 	if (n > 64)
 		n = 64;
-	if ((q = memchr(tag, ':', n)) == NULL || q == tag)
+	if ((q = logfmt_chr(tag, tag + n, ':')) == NULL || q == tag)
 		return false;
-	if ((br = memchr(tag, '[', (size_t)(q - tag))) != NULL) {
+	if ((br = logfmt_chr(tag, q, '[')) != NULL) {
 		if (q[-1] != ']' || br == tag || q - br < 3)
 			return false;
 		sl->proglen = (size_t)(br - tag);
