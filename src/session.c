@@ -44,8 +44,9 @@ sessions_new(const struct smtp_env *env, size_t max)
 	ss = xcalloc(1, sizeof(*ss));
 	ss->env = *env;
 	ss->max = max ? max : 1;
-	for (ss->nhash = 64; ss->nhash < ss->max * 2 && ss->nhash < (1u << 22);)
-		ss->nhash *= 2;
+	/* Small at first, so that the buckets stay in the cache; it grows
+	 * with the sessions open at once (sessions_grow). */
+	ss->nhash = 64;
 	ss->hash = xcalloc(ss->nhash, sizeof(*ss->hash));
 	return ss;
 }
@@ -142,6 +143,25 @@ sessions_remove(struct sessions *ss, struct sess *e, bool evicted,
 	free(e);
 }
 
+/* Double the buckets when the open sessions outnumber them. */
+static void
+sessions_grow(struct sessions *ss)
+{
+	struct sess *e;
+	size_t h;
+
+	if (ss->count < ss->nhash || ss->nhash >= (1u << 22))
+		return;
+	free(ss->hash);
+	ss->nhash *= 2;
+	ss->hash = xcalloc(ss->nhash, sizeof(*ss->hash));
+	for (e = ss->lru_head; e != NULL; e = e->next) {
+		h = sessions_hashkey(e->key, e->keylen) & (ss->nhash - 1);
+		e->hnext = ss->hash[h];
+		ss->hash[h] = e;
+	}
+}
+
 /* The session under KEY; when missing and CREATE, a new one, counted in
  * the statistics when COUNTED (its start is in the log: a log's sessions
  * are its connections, the Postfix "connect from" lines). */
@@ -167,6 +187,10 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 		return NULL;
 	if (ss->count >= ss->max)
 		sessions_remove(ss, ss->lru_tail, true, false);
+	if (ss->count >= ss->nhash) {
+		sessions_grow(ss);
+		h = sessions_hashkey(key, n) & (ss->nhash - 1);
+	}
 	if ((e = ss->pool) != NULL) {
 		ss->pool = e->hnext;
 		ss->npool--;
