@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "hash.h"
 #include "format.h"
 #include "logfmt.h"
 #include "xalloc.h"
@@ -131,15 +132,12 @@ pf_free(void *st)
 	free(st);
 }
 
-/* FNV-1a, 64 bits; never 0 (a free slot). */
+/* Never 0 (a free slot). */
 static uint64_t
 pf_hash(const char *k, size_t n)
 {
-	uint64_t h = 14695981039346656037ull;
-	size_t i;
+	uint64_t h = hash_bytes(k, n);
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
 	return h ? h : 1;
 }
 
