@@ -79,7 +79,7 @@ pf_program(const char *p, size_t n)
 	const char *slash, *tail;
 	size_t tn, i;
 
-	if ((slash = memchr(p, '/', n)) == NULL)
+	if ((slash = logfmt_chr(p, p + n, '/')) == NULL)
 		return (n >= 7 && memcmp(p, "postfix", 7) == 0) ? PF_DAEMON :
 		    PF_NONE;
 	/* The last component names the daemon. */
@@ -475,7 +475,7 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	if ((m[0] >= '0' && m[0] <= '9') || (m[0] >= 'A' && m[0] <= 'Z')) {
 		/* "QUEUEID: …" or "NOQUEUE: …": queue ids are hex (short
 		 * ids) or base 52 with digits (long ids), at most 20 bytes. */
-		q = memchr(m, ':', n < 24 ? n : 24);
+		q = logfmt_chr(m, m + (n < 24 ? n : 24), ':');
 		if (q != NULL && q + 2 < end && q[1] == ' ' &&
 		    (q[2] == 'r' || q[2] == 'm')) {
 			h = pf_hash(sl->key, sl->keylen);
@@ -532,7 +532,8 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	size_t n = sl->msglen, qidlen, keylen;
 	bool is_greeting = false;
 
-	if ((q = memchr(m, ':', n < 24 ? n : 24)) == NULL || q + 2 >= end)
+	if ((q = logfmt_chr(m, m + (n < 24 ? n : 24), ':')) == NULL ||
+	    q + 2 >= end)
 		return true;
 	qidlen = (size_t)(q - m);
 	q += 2;

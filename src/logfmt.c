@@ -256,17 +256,6 @@ logfmt_is_outside(const char *p, size_t len)
 	return logfmt_until >= 0 && t >= logfmt_until;
 }
 
-/* The first C in [P, END), or NULL: for the few bytes of a syslog header
- * a plain loop beats a call to memchr(3). */
-static inline const char *
-logfmt_chr(const char *p, const char *end, char c)
-{
-	for (; p < end; p++)
-		if (*p == c)
-			return p;
-	return NULL;
-}
-
 bool
 logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 {

@@ -63,4 +63,15 @@ struct logfmt_syslog {
 /* Split line P; false when it is not a syslog line. */
 bool	logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *);
 
+/* The first C in [P, END), or NULL: over the few bytes of a syslog
+ * header or a queue id a plain loop beats a call to memchr(3). */
+static inline const char *
+logfmt_chr(const char *p, const char *end, char c)
+{
+	for (; p < end; p++)
+		if (*p == c)
+			return p;
+	return NULL;
+}
+
 #endif
