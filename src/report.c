@@ -444,8 +444,17 @@ report_new(enum report_kind kind, FILE *out, const struct rules *rules,
 void
 report_finding(struct report *r, const struct finding *f)
 {
-	if (r->ops->finding != NULL)
-		r->ops->finding(r, f);
+	if (r->ops->finding == NULL)
+		return;
+	r->ops->finding(r, f);
+	/* A full disk or a closed terminal: stop now rather than read a
+	 * `tail -F` forever into an output that takes nothing (a closed
+	 * pipe ends us earlier, by SIGPIPE). */
+	if (ferror(r->out)) {
+		diag_error(NULL, 0, 0, "cannot write the report to standard "
+		    "output: %s", errno ? strerror(errno) : "write error");
+		exit(2);
+	}
 }
 
 bool
@@ -455,8 +464,8 @@ report_end(struct report *r, const struct stats *st,
 	if (r->ops->end != NULL)
 		r->ops->end(r, st, fx);
 	if (fflush(r->out) == EOF || ferror(r->out)) {
-		diag_error(NULL, 0, 0, "cannot write the report: %s",
-		    errno ? strerror(errno) : "write error");
+		diag_error(NULL, 0, 0, "cannot write the report to standard "
+		    "output: %s", errno ? strerror(errno) : "write error");
 		return false;
 	}
 	return true;
