@@ -129,7 +129,6 @@ explain_code(const struct rules *r, enum lang l, const char *arg, FILE *out)
 	struct enhanced e;
 	const char *p = arg;
 	size_t len;
-	bool done = false;
 
 	while (isspace((unsigned char)*p))
 		p++;
@@ -176,9 +175,7 @@ explain_code(const struct rules *r, enum lang l, const char *arg, FILE *out)
 				explain_wrap(out, "  ", explain_label(r, l,
 				    "enhanced-class-mismatch"));
 		}
-		done = true;
 	}
-	(void)done;
 	return 0;
 }
 

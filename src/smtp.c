@@ -251,15 +251,15 @@ smtp_copy_masked(struct smtp_text *t, const char *s, size_t len,
 
 /* ---- findings */
 
+/* Start finding F; the session id is added in smtp_emit, when shown. */
 static void
-smtp_finding(struct smtp *s, struct finding *f, enum check_id c,
-    const char *file, unsigned long line)
+smtp_finding(struct finding *f, enum check_id c, const char *file,
+    unsigned long line)
 {
 	memset(f, 0, sizeof(*f));
 	f->check = c;
 	f->file = file;
 	f->line = line;
-	(void)s;	/* the session id is made in smtp_emit, when shown */
 }
 
 static void
@@ -484,7 +484,7 @@ smtp_line_finding_sev(struct smtp *s, const char *file,
 	struct finding f;
 	struct smtp_text t;
 
-	smtp_finding(s, &f, c, file, ev->line);
+	smtp_finding(&f, c, file, ev->line);
 	if (side[0] == 'C')
 		smtp_copy_masked(&t, ev->text, ev->len, s->sending);
 	else
@@ -635,7 +635,7 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 		if (s->early_reported)
 			return;
 		s->early_reported = true;
-		smtp_finding(s, &f, CHECK_PIPELINING_VIOLATION, file, ev->line);
+		smtp_finding(&f, CHECK_PIPELINING_VIOLATION, file, ev->line);
 		f.detail = "before-greeting";
 	} else if (s->qlen == 0)
 		return;
@@ -643,7 +643,7 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 		return;
 	else if (!smtp_has_kw(s, "PIPELINING")) {
 		/* Every command sent ahead is a violation of its own. */
-		smtp_finding(s, &f, CHECK_PIPELINING_NOT_ADVERTISED, file,
+		smtp_finding(&f, CHECK_PIPELINING_NOT_ADVERTISED, file,
 		    ev->line);
 		f.detail = s->has_ehlo ? "not-advertised" : "no-ehlo";
 	} else {
@@ -651,7 +651,7 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 		if (last->ci == NULL || !last->ci->is_pipeline_last ||
 		    last->has_initial_response)
 			return;
-		smtp_finding(s, &f, CHECK_PIPELINING_VIOLATION, file, ev->line);
+		smtp_finding(&f, CHECK_PIPELINING_VIOLATION, file, ev->line);
 		f.detail = "after-last";
 		f.arg = last->ci->verb;
 		s->group_reported = true;
@@ -690,7 +690,7 @@ smtp_not_advertised(struct smtp *s, const char *file, const struct event *ev,
 	struct finding f;
 	struct smtp_text t;
 
-	smtp_finding(s, &f, CHECK_EXTENSION_NOT_ADVERTISED, file, ev->line);
+	smtp_finding(&f, CHECK_EXTENSION_NOT_ADVERTISED, file, ev->line);
 	smtp_copy_masked(&t, ev->text, ev->len, s->sending);
 	f.command = t.s;
 	f.commandlen = t.len;
@@ -804,7 +804,7 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 		struct finding f;
 
 		smtp_q_pop(s, &old);
-		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, old.file,
+		smtp_finding(&f, CHECK_UNANSWERED_COMMAND, old.file,
 		    old.line);
 		smtp_with_command(&f, &old);
 		f.detail = "queue-full";
@@ -856,7 +856,7 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 			    command_eq(w, wlen, "LOGIN"))) {
 				struct finding f;
 
-				smtp_finding(s, &f, CHECK_AUTH_WITHOUT_TLS, file,
+				smtp_finding(&f, CHECK_AUTH_WITHOUT_TLS, file,
 				    ev->line);
 				smtp_with_command(&f, p);
 				f.arg = command_eq(w, wlen, "PLAIN") ? "PLAIN" :
@@ -942,7 +942,7 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 
 	if (s->cur->code < 400 || s->cur->code > 599)
 		return;
-	smtp_finding(s, &f, CHECK_REPLY_EXPLAINED, s->cur->file,
+	smtp_finding(&f, CHECK_REPLY_EXPLAINED, s->cur->file,
 	    s->cur->first_line);
 	/* One per 4xx/5xx of a log: fill in the rest only when shown. */
 	if (!finding_count(s->env.findings, &f))
@@ -972,7 +972,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	code = rules_code(s->env.rules, c);
 	if ((code != NULL && (code->status == CST_NONSTANDARD ||
 	    code->status == CST_VENDOR)) || (code == NULL && c / 10 % 10 <= 5)) {
-		smtp_finding(s, &f, CHECK_NONSTANDARD_CODE, s->cur->file,
+		smtp_finding(&f, CHECK_NONSTANDARD_CODE, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_command(&f, p);
 		smtp_with_reply(&f, s->cur);
@@ -991,7 +991,7 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	if (s->is_refused && c == 503)
 		return nonstandard;
 	a = rules_allowed(ci, c);
-	smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
+	smtp_finding(&f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 	    s->cur->first_line);
 	smtp_with_command(&f, p);
 	smtp_with_reply(&f, s->cur);
@@ -1053,7 +1053,7 @@ smtp_check_enhanced(struct smtp *s, const struct smtp_pending *p,
 		detail = "enhanced-missing";
 	if (detail == NULL)
 		return;
-	smtp_finding(s, &f, CHECK_ENHANCED_CODE_MISMATCH, s->cur->file,
+	smtp_finding(&f, CHECK_ENHANCED_CODE_MISMATCH, s->cur->file,
 	    s->cur->first_line);
 	smtp_with_command(&f, p);
 	smtp_with_reply(&f, s->cur);
@@ -1192,7 +1192,7 @@ smtp_greeting(struct smtp *s)
 		/* Joined after the greeting: the first reply seen answers
 		 * something not shown; it is not judged as a greeting. */
 	} else if (c != 220 && c != 421 && c != 554 && c != 521) {
-		smtp_finding(s, &f, CHECK_BAD_GREETING, s->cur->file,
+		smtp_finding(&f, CHECK_BAD_GREETING, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_reply(&f, s->cur);
 		f.verb = ci ? ci->verb : NULL;
@@ -1244,7 +1244,7 @@ smtp_reply_done(struct smtp *s)
 			smtp_explain(s, &p);
 			return;
 		}
-		smtp_finding(s, &f, CHECK_UNSOLICITED_REPLY, s->cur->file,
+		smtp_finding(&f, CHECK_UNSOLICITED_REPLY, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_reply(&f, s->cur);
 		f.detail = s->is_quit ? "after-quit" : NULL;
@@ -1255,7 +1255,7 @@ smtp_reply_done(struct smtp *s)
 	explained = smtp_check_allowed(s, &p, p.ci);
 	/* RFC 5321 3.2, 4.1.1.1: never an EHLO-style reply to HELO. */
 	if (act == ACT_HELO && cls == 2 && s->cur->nlines > 1) {
-		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
+		smtp_finding(&f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_command(&f, &p);
 		smtp_with_reply(&f, s->cur);
@@ -1265,7 +1265,7 @@ smtp_reply_done(struct smtp *s)
 	/* RFC 1870 6.1: a SIZE above the advertised limit must get 552. */
 	if (act == ACT_MAIL && cls == 2 && p.size > 0 && s->ext != NULL &&
 	    s->ext->size_limit > 0 && p.size > s->ext->size_limit) {
-		smtp_finding(s, &f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
+		smtp_finding(&f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_command(&f, &p);
 		smtp_with_reply(&f, s->cur);
@@ -1282,10 +1282,10 @@ smtp_reply_done(struct smtp *s)
 		 * know (RFC 2920 3.1: DATA after refused RCPTs gets 503/554). */
 		if (cls == 2 || cls == 3 || !p.is_pipelined) {
 			if (cls == 2 || cls == 3)
-				smtp_finding(s, &f, CHECK_OUT_OF_SEQUENCE,
+				smtp_finding(&f, CHECK_OUT_OF_SEQUENCE,
 				    s->cur->file, s->cur->first_line);
 			else
-				smtp_finding(s, &f,
+				smtp_finding(&f,
 				    CHECK_CLIENT_OUT_OF_SEQUENCE, p.file,
 				    p.line);
 			smtp_with_command(&f, &p);
@@ -1341,7 +1341,7 @@ smtp_server(struct smtp *s, const char *file, const struct event *ev)
 		if (rl.code != r->code && !r->is_mismatch) {
 			/* RFC 5321 4.2.1: the same code on every line. */
 			r->is_mismatch = true;
-			smtp_finding(s, &f, CHECK_MULTILINE_CODE_MISMATCH, file,
+			smtp_finding(&f, CHECK_MULTILINE_CODE_MISMATCH, file,
 			    ev->line);
 			smtp_with_reply(&f, r);
 			/* The differing line is shown last, in place of the
@@ -1445,7 +1445,7 @@ smtp_log_note(struct smtp *s, const char *file, const struct event *ev)
 	if (ev->note <= NOTE_NONE ||
 	    (size_t)ev->note >= sizeof(notes) / sizeof(notes[0]))
 		return;
-	smtp_finding(s, &f, notes[ev->note].check, file, ev->line);
+	smtp_finding(&f, notes[ev->note].check, file, ev->line);
 	smtp_copy(&t, ev->text, ev->len);
 	f.command = t.s;
 	f.commandlen = t.len;
@@ -1505,7 +1505,7 @@ smtp_end(struct smtp *s, bool closed)
 
 	if (s->cur != NULL && s->cur->is_active) {
 		/* RFC 5321 4.2.1: the last line is "DDD SP text". */
-		smtp_finding(s, &f, CHECK_MALFORMED_REPLY, s->cur->file,
+		smtp_finding(&f, CHECK_MALFORMED_REPLY, s->cur->file,
 		    s->cur->lineno[s->cur->nlines < FINDING_REPLY_LINES ?
 		    s->cur->nlines - 1 : FINDING_REPLY_LINES - 1]);
 		smtp_with_reply(&f, s->cur);
@@ -1522,7 +1522,7 @@ smtp_end(struct smtp *s, bool closed)
 		return;
 	}
 	if (s->in_data && s->qlen == 0) {
-		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, s->data_file,
+		smtp_finding(&f, CHECK_UNANSWERED_COMMAND, s->data_file,
 		    s->data_line);
 		f.verb = "END-OF-DATA";
 		f.detail = "no-data-end";
@@ -1531,13 +1531,13 @@ smtp_end(struct smtp *s, bool closed)
 	while (smtp_q_pop(s, &p)) {
 		if (n++ >= 10)
 			continue;
-		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
+		smtp_finding(&f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
 		smtp_with_command(&f, &p);
 		f.detail = closed ? "connection-closed" : "transcript-ends";
 		smtp_emit(s, &f);
 	}
 	if (n > 10) {
-		smtp_finding(s, &f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
+		smtp_finding(&f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
 		smtp_with_command(&f, &p);
 		f.detail = "more-unanswered";
 		f.len = (long)(n - 10);
