@@ -450,7 +450,7 @@ report_finding(struct report *r, const struct finding *f)
 	/* A full disk or a closed terminal: stop now rather than read a
 	 * `tail -F` forever into an output that takes nothing (a closed
 	 * pipe ends us earlier, by SIGPIPE). */
-	if (ferror(r->out)) {
+	if (r->out != NULL && ferror(r->out)) {
 		diag_error(NULL, 0, 0, "cannot write the report to standard "
 		    "output: %s", errno ? strerror(errno) : "write error");
 		exit(2);
