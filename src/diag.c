@@ -40,6 +40,14 @@ diag_error(const char *file, unsigned long line, unsigned long col,
 }
 
 void
+diag_verror(const char *file, unsigned long line, unsigned long col,
+    const char *fmt, va_list ap)
+{
+	diag_error_seen = true;
+	diag_vprint("error", file, line, col, fmt, ap);
+}
+
+void
 diag_warn(const char *file, unsigned long line, unsigned long col,
     const char *fmt, ...)
 {

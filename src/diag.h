@@ -7,6 +7,7 @@
 #ifndef DIAG_H
 #define DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #define DIAG_PRINTF(a, b)	__attribute__((format(printf, a, b)))
@@ -16,6 +17,9 @@ void	diag_error(const char *file, unsigned long line, unsigned long col,
 	    const char *fmt, ...) DIAG_PRINTF(4, 5);
 void	diag_warn(const char *file, unsigned long line, unsigned long col,
 	    const char *fmt, ...) DIAG_PRINTF(4, 5);
+/* diag_error with a va_list, for callers that build their own. */
+void	diag_verror(const char *file, unsigned long line, unsigned long col,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 bool	diag_had_error(void);
 /* Reset the error flag (tests). */
 void	diag_reset(void);

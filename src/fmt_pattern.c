@@ -161,13 +161,11 @@ static void pat_err(struct pat_load *, const struct ynode *, const char *, ...)
 static void
 pat_err(struct pat_load *c, const struct ynode *n, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_verror(c->name, n ? n->line : 0, n ? n->col : 0, fmt, ap);
 	va_end(ap);
-	diag_error(c->name, n ? n->line : 0, n ? n->col : 0, "%s", msg);
 	c->ok = false;
 }
 

@@ -57,18 +57,14 @@ static const char *const rules_lang_keys[LANG_N] = { "en", "de" };
 static void rules_err(struct rload *, const struct ynode *, const char *,
     ...) __attribute__((format(printf, 3, 4)));
 
-#define RULES_ERR	rules_err
-
 static void
 rules_err(struct rload *c, const struct ynode *n, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_verror(c->name, n ? n->line : 0, n ? n->col : 0, fmt, ap);
 	va_end(ap);
-	diag_error(c->name, n ? n->line : 0, n ? n->col : 0, "%s", msg);
 	c->ok = false;
 }
 
@@ -103,7 +99,7 @@ rules_expect(struct rload *c, const struct ynode *n, enum ynode_type t,
 {
 	if (n != NULL && n->type == t)
 		return true;
-	RULES_ERR(c, n, "%s must be %s, not %s", what, rules_type_name(t),
+	rules_err(c, n, "%s must be %s, not %s", what, rules_type_name(t),
 	    n ? rules_type_name(n->type) : "missing");
 	return false;
 }
@@ -128,17 +124,17 @@ rules_str(struct rload *c, const struct ynode *map, const char *key,
 
 	if (v == NULL || v->type == YN_NULL) {
 		if (required)
-			RULES_ERR(c, v ? v : map, "%s: '%s' is missing", what,
+			rules_err(c, v ? v : map, "%s: '%s' is missing", what,
 			    key);
 		return NULL;
 	}
 	if (v->type != YN_SCALAR) {
-		RULES_ERR(c, v, "%s: '%s' must be a value, not %s", what, key,
+		rules_err(c, v, "%s: '%s' must be a value, not %s", what, key,
 		    rules_type_name(v->type));
 		return NULL;
 	}
 	if (required && v->len == 0) {
-		RULES_ERR(c, v, "%s: '%s' is empty", what, key);
+		rules_err(c, v, "%s: '%s' is empty", what, key);
 		return NULL;
 	}
 	return arena_strndup(c->r->arena, v->value, v->len);
@@ -177,7 +173,7 @@ rules_text_node(struct rload *c, const struct ynode *v, struct text *t,
 		const struct ynode *s = ydoc_get(v, rules_lang_keys[l]);
 
 		if (s == NULL || s->type != YN_SCALAR || s->len == 0) {
-			RULES_ERR(c, s ? s : v, "%s: the %s text is missing",
+			rules_err(c, s ? s : v, "%s: the %s text is missing",
 			    what, l == LANG_EN ? "English (en)" : "German (de)");
 			return false;
 		}
@@ -195,7 +191,7 @@ rules_text(struct rload *c, const struct ynode *map, const char *key,
 
 	if (v == NULL || v->type == YN_NULL) {
 		if (required)
-			RULES_ERR(c, v ? v : map, "%s: '%s' is missing", what,
+			rules_err(c, v ? v : map, "%s: '%s' is missing", what,
 			    key);
 		return !required;
 	}
@@ -232,7 +228,7 @@ rules_load_code(struct rload *c, const struct ynode *k, const struct ynode *v)
 
 	if (!rules_int(k->value, 0, LONG_MAX, &code) || code < 200 ||
 	    code > 599) {
-		RULES_ERR(c, k, "reply code '%s' is outside 200-599", k->value);
+		rules_err(c, k, "reply code '%s' is outside 200-599", k->value);
 		return;
 	}
 	snprintf(what, sizeof(what), "code %ld", code);
@@ -242,7 +238,7 @@ rules_load_code(struct rload *c, const struct ynode *k, const struct ynode *v)
 	ci->code = (int)code;
 	st = rules_str(c, v, "class", true, what);
 	if (st != NULL && (!rules_int(st, 2, 5, &cls) || cls != code / 100))
-		RULES_ERR(c, ydoc_get(v, "class"),
+		rules_err(c, ydoc_get(v, "class"),
 		    "%s: class %s does not agree with the code", what, st);
 	ci->text = rules_str(c, v, "text", true, what);
 	ci->origin = rules_str(c, v, "origin", true, what);
@@ -252,7 +248,7 @@ rules_load_code(struct rload *c, const struct ynode *k, const struct ynode *v)
 			if (strcmp(st, rules_statuses[i].name) == 0)
 				break;
 		if (i == sizeof(rules_statuses) / sizeof(rules_statuses[0]))
-			RULES_ERR(c, ydoc_get(v, "status"),
+			rules_err(c, ydoc_get(v, "status"),
 			    "%s: status '%s' is not one of standard, extension, "
 			    "historic, nonstandard, vendor", what, st);
 		else
@@ -335,7 +331,7 @@ rules_source(struct rload *c, const struct ynode *n, const char *s,
 			*out = rules_sources[i].source;
 			return true;
 		}
-	RULES_ERR(c, n, "%s: source '%s' is not one of rfc5321, universal, "
+	rules_err(c, n, "%s: source '%s' is not one of rfc5321, universal, "
 	    "extension, historic, practice, vendor", what, s);
 	return false;
 }
@@ -354,7 +350,7 @@ rules_load_replies(struct rload *c, struct command_info *ci,
 		return;
 	n = v->nkids / 2;
 	if (n > 250) {
-		RULES_ERR(c, v, "%s: too many replies", cwhat);
+		rules_err(c, v, "%s: too many replies", cwhat);
 		return;
 	}
 	ar = arena_alloc(c->r->arena, (n ? n : 1) * sizeof(*ar));
@@ -364,7 +360,7 @@ rules_load_replies(struct rload *c, struct command_info *ci,
 
 		if (!rules_int(k->value, 0, LONG_MAX, &code) || code < 200 ||
 		    code > 599) {
-			RULES_ERR(c, k, "%s: reply code '%s' is outside 200-599",
+			rules_err(c, k, "%s: reply code '%s' is outside 200-599",
 			    cwhat, k->value);
 			continue;
 		}
@@ -401,12 +397,12 @@ rules_load_command(struct rload *c, const struct ynode *k,
 
 	for (p = k->value; *p != '\0'; p++)
 		if (!isupper((unsigned char)*p) && *p != '-') {
-			RULES_ERR(c, k, "command '%s' must be upper case letters "
+			rules_err(c, k, "command '%s' must be upper case letters "
 			    "and '-'", k->value);
 			return;
 		}
 	if (k->len == 0 || k->len > 20) {
-		RULES_ERR(c, k, "command name '%s' is empty or too long",
+		rules_err(c, k, "command name '%s' is empty or too long",
 		    k->value);
 		return;
 	}
@@ -422,7 +418,7 @@ rules_load_command(struct rload *c, const struct ynode *k,
 			if (strcmp(s, rules_actions[i].name) == 0)
 				break;
 		if (i == NELEM(rules_actions))
-			RULES_ERR(c, ydoc_get(v, "action"),
+			rules_err(c, ydoc_get(v, "action"),
 			    "%s: unknown action '%s'", what, s);
 		else
 			ci->action = rules_actions[i].action;
@@ -439,7 +435,7 @@ rules_load_command(struct rload *c, const struct ynode *k,
 				    strcmp(r->value, rules_requires[j].name) == 0)
 					break;
 			if (j == NELEM(rules_requires))
-				RULES_ERR(c, r, "%s: unknown requirement '%s'",
+				rules_err(c, r, "%s: unknown requirement '%s'",
 				    what, r->value ? r->value : "");
 			else
 				ci->requires |= rules_requires[j].bit;
@@ -448,7 +444,7 @@ rules_load_command(struct rload *c, const struct ynode *k,
 		if (strcmp(s, "last") == 0)
 			ci->is_pipeline_last = true;
 		else if (strcmp(s, "any") != 0)
-			RULES_ERR(c, ydoc_get(v, "pipelining"),
+			rules_err(c, ydoc_get(v, "pipelining"),
 			    "%s: pipelining must be 'any' or 'last'", what);
 	}
 	if ((s = rules_str(c, v, "args", true, what)) != NULL) {
@@ -459,11 +455,11 @@ rules_load_command(struct rload *c, const struct ynode *k,
 		else if (strcmp(s, "required") == 0)
 			ci->args = ARGS_REQUIRED;
 		else
-			RULES_ERR(c, ydoc_get(v, "args"),
+			rules_err(c, ydoc_get(v, "args"),
 			    "%s: args must be none, optional or required", what);
 	}
 	if (ydoc_get(v, "replies") == NULL)
-		RULES_ERR(c, v, "%s: 'replies' is missing", what);
+		rules_err(c, v, "%s: 'replies' is missing", what);
 	else
 		rules_load_replies(c, ci, ydoc_get(v, "replies"), what);
 	if (!c->ok)
@@ -497,7 +493,7 @@ rules_load_enhanced(struct rload *c, const struct ynode *k,
 	 * written X when the entry is for every class. */
 	if (!(p[0] == 'X' || p[0] == '2' || p[0] == '4' || p[0] == '5') ||
 	    p[1] != '.') {
-		RULES_ERR(c, k, "enhanced code '%s' must start with X., 2., 4. "
+		rules_err(c, k, "enhanced code '%s' must start with X., 2., 4. "
 		    "or 5. (RFC 3463 2: the class is 2, 4 or 5)", p);
 		return;
 	}
@@ -507,7 +503,7 @@ rules_load_enhanced(struct rload *c, const struct ynode *k,
 	    !isdigit((unsigned char)end[1]) ||
 	    (det = strtol(end + 1, &end, 10)) < 0 || det > 999 ||
 	    *end != '\0' || errno != 0) {
-		RULES_ERR(c, k, "enhanced code '%s' is not class.subject.detail",
+		rules_err(c, k, "enhanced code '%s' is not class.subject.detail",
 		    p);
 		return;
 	}
@@ -529,7 +525,7 @@ rules_load_enhanced(struct rload *c, const struct ynode *k,
 
 			if (b->kids[i]->type != YN_SCALAR ||
 			    !rules_int(b->kids[i]->value, 200, 599, &code))
-				RULES_ERR(c, b->kids[i],
+				rules_err(c, b->kids[i],
 				    "%s: basic code must be 200-599", what);
 		}
 	if (!c->ok)
@@ -556,12 +552,12 @@ rules_load_digit_texts(struct rload *c, const struct ynode *m,
 		return;
 	for (i = 0; i + 1 < m->nkids; i += 2) {
 		if (!rules_int(m->kids[i]->value, lo, hi, &d)) {
-			RULES_ERR(c, m->kids[i], "%s: '%s' must be a number "
+			rules_err(c, m->kids[i], "%s: '%s' must be a number "
 			    "%ld-%ld", what, m->kids[i]->value, lo, hi);
 			continue;
 		}
 		if (lo == 2 && d == 3) {
-			RULES_ERR(c, m->kids[i], "%s: there is no class 3 "
+			rules_err(c, m->kids[i], "%s: there is no class 3 "
 			    "(RFC 3463 2)", what);
 			continue;
 		}
@@ -590,7 +586,7 @@ rules_load_check(struct rload *c, const struct ynode *k,
 	ci->id = arena_strdup(c->r->arena, k->value);
 	if ((s = rules_str(c, v, "severity", true, what)) != NULL &&
 	    (!severity_parse(s, &ci->severity) || ci->severity == SEV_NONE))
-		RULES_ERR(c, ydoc_get(v, "severity"), "%s: severity '%s' is "
+		rules_err(c, ydoc_get(v, "severity"), "%s: severity '%s' is "
 		    "not one of error, warning, notice, info", what, s);
 	if ((s = rules_str(c, v, "fault", true, what)) != NULL) {
 		if (strcmp(s, "server") == 0)
@@ -600,7 +596,7 @@ rules_load_check(struct rload *c, const struct ynode *k,
 		else if (strcmp(s, "none") == 0)
 			ci->fault = FAULT_NONE;
 		else
-			RULES_ERR(c, ydoc_get(v, "fault"), "%s: fault must be "
+			rules_err(c, ydoc_get(v, "fault"), "%s: fault must be "
 			    "server, client or none", what);
 	}
 	rules_text(c, v, "message", &ci->message, true, what);
@@ -689,7 +685,7 @@ rules_load_buffer(struct rules *r, const char *name, const char *data,
 		return false;
 	}
 	if (root->type == YN_NULL) {
-		RULES_ERR(&c, root, "the file is empty");
+		rules_err(&c, root, "the file is empty");
 		goto out;
 	}
 	if (!rules_expect(&c, root, YN_MAP, "the top level of the file"))
@@ -731,7 +727,7 @@ rules_load_buffer(struct rules *r, const char *name, const char *data,
 		r->has_checks = true;
 	} else {
 		n = base;
-		RULES_ERR(&c, NULL, "not a rules file name (codes.yaml, "
+		rules_err(&c, NULL, "not a rules file name (codes.yaml, "
 		    "commands.yaml, enhanced.yaml, checks.yaml): %s", n);
 	}
 out:
