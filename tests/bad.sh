@@ -66,28 +66,11 @@ same() {
 # the last one the summary; with INPUTs, its "lines" is their line count.
 json_ok() {
 	command -v python3 >/dev/null 2>&1 || return 0
-	python3 - "$@" <<'PY'
-import json, os, sys, zlib
+	TOP=$top python3 - "$@" <<'PY'
+import json, os, sys
 name, path, inputs = sys.argv[1], sys.argv[2], sys.argv[3:]
-def lines_of(f):
-    raw = open(f, "rb").read()
-    if raw[:2] == b"\x1f\x8b":
-        # Inflate member after member, as far as the data is sound.
-        out, d = b"", raw
-        while d[:2] == b"\x1f\x8b":
-            o = zlib.decompressobj(31)
-            try:
-                for i in range(0, len(d), 64):
-                    out += o.decompress(d[i:i + 64])
-                    if o.eof:
-                        break
-            except zlib.error:
-                break
-            if not o.eof:
-                break
-            d = o.unused_data
-        raw = out
-    return raw.count(b"\n") + (1 if raw and not raw.endswith(b"\n") else 0)
+sys.path.insert(0, os.path.join(os.environ["TOP"], "tests"))
+from countlines import lines_of
 try:
     text = open(path, encoding="utf-8", errors="strict").read()
 except UnicodeDecodeError as e:

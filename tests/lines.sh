@@ -14,27 +14,11 @@ command -v python3 >/dev/null 2>&1 ||
     { echo "lines: skipped (no python3)"; exit 0; }
 find testdata -type f \( -name '*.txt' -o -name '*.log' -o -name '*.gz' \
     -o -name '*.csv' \) | sort | python3 -c '
-import json, subprocess, sys, zlib
+import json, subprocess, sys
 bin = sys.argv[1]
 
-def lines_of(path):
-    raw = open(path, "rb").read()
-    if raw[:2] == b"\x1f\x8b":
-        out, d = b"", raw
-        while d[:2] == b"\x1f\x8b":
-            o = zlib.decompressobj(31)
-            try:
-                for i in range(0, len(d), 64):
-                    out += o.decompress(d[i:i + 64])
-                    if o.eof:
-                        break
-            except zlib.error:
-                break
-            if not o.eof:
-                break
-            d = o.unused_data
-        raw = out
-    return raw.count(b"\n") + (1 if raw and not raw.endswith(b"\n") else 0)
+sys.path.insert(0, "tests")
+from countlines import lines_of
 
 bad = n = 0
 for path in sys.stdin.read().split("\n"):
