@@ -73,29 +73,34 @@ static const char *const pf_daemons[] = {
 	"defer", "trace", "retry", "rewrite", NULL
 };
 
+/* Does P (N bytes) end with the string literal S? */
+#define PF_SUFFIX(p, n, s) \
+	((n) >= sizeof(s) - 1 && memcmp((p) + (n) - (sizeof(s) - 1), (s), \
+	    sizeof(s) - 1) == 0)
+
 static enum pf_prog
 pf_program(const char *p, size_t n)
 {
 	const char *slash, *tail;
 	size_t tn, i;
 
+	/* The last component names the daemon: "postfix/smtpd",
+	 * "postfix-in/submission/smtpd". */
+	if (PF_SUFFIX(p, n, "/smtpd"))
+		return PF_SMTPD;
+	if (PF_SUFFIX(p, n, "/smtp") || PF_SUFFIX(p, n, "/lmtp"))
+		return PF_CLIENT;
+	if (PF_SUFFIX(p, n, "/postscreen"))
+		return PF_POSTSCREEN;
+	if (n >= 7 && memcmp(p, "postfix", 7) == 0)
+		return PF_DAEMON;
 	if ((slash = logfmt_chr(p, p + n, '/')) == NULL)
-		return (n >= 7 && memcmp(p, "postfix", 7) == 0) ? PF_DAEMON :
-		    PF_NONE;
-	/* The last component names the daemon. */
+		return PF_NONE;
+	/* Another syslog_name: a Postfix daemon's name after a '/'. */
 	tail = p + n;
 	while (tail > slash + 1 && tail[-1] != '/')
 		tail--;
 	tn = (size_t)(p + n - tail);
-	if (tn == 5 && memcmp(tail, "smtpd", 5) == 0)
-		return PF_SMTPD;
-	if (tn == 4 && (memcmp(tail, "smtp", 4) == 0 ||
-	    memcmp(tail, "lmtp", 4) == 0))
-		return PF_CLIENT;
-	if (tn == 10 && memcmp(tail, "postscreen", 10) == 0)
-		return PF_POSTSCREEN;
-	if (n >= 7 && memcmp(p, "postfix", 7) == 0)
-		return PF_DAEMON;
 	for (i = 0; pf_daemons[i] != NULL; i++)
 		if (strlen(pf_daemons[i]) == tn &&
 		    memcmp(pf_daemons[i], tail, tn) == 0)

@@ -282,9 +282,16 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 	n = (size_t)(end - tag);
 	if (n > 64)
 		n = 64;
-	if ((q = logfmt_chr(tag, tag + n, ':')) == NULL || q == tag)
+	/* One scan for both: the '[' of a pid comes before the ':'. */
+	if ((q = scan_chr2(tag, tag + n, ':', '[')) == NULL || q == tag)
 		return false;
-	if ((br = logfmt_chr(tag, q, '[')) != NULL) {
+	if (*q == '[') {
+		br = q;
+		if ((q = logfmt_chr(br, tag + n, ':')) == NULL)
+			return false;
+	} else
+		br = NULL;
+	if (br != NULL) {
 		if (q[-1] != ']' || br == tag || q - br < 3)
 			return false;
 		sl->proglen = (size_t)(br - tag);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "scan.h"
+
 /* Does P (LEN bytes) start with the string literal S? */
 #define LOGFMT_PREFIX(p, len, s) \
 	((len) >= sizeof(s) - 1 && memcmp((p), (s), sizeof(s) - 1) == 0)
@@ -63,15 +65,11 @@ struct logfmt_syslog {
 /* Split line P; false when it is not a syslog line. */
 bool	logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *);
 
-/* The first C in [P, END), or NULL: over the few bytes of a syslog
- * header or a queue id a plain loop beats a call to memchr(3). */
+/* The first C in [P, END), or NULL (a syslog field's few bytes). */
 static inline const char *
 logfmt_chr(const char *p, const char *end, char c)
 {
-	for (; p < end; p++)
-		if (*p == c)
-			return p;
-	return NULL;
+	return scan_chr(p, end, c);
 }
 
 #endif

@@ -5,7 +5,6 @@
  * with a 4xx/5xx reply get here; a key is found through a small probe
  * index, only taking over a slot scans for the smallest counter.
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -14,10 +13,13 @@
 #include "logstat.h"
 #include "reply.h"
 
+/* The hash of a key of *N bytes, cut to LOGSTAT_KEY_MAX first. */
 static uint32_t
-logstat_hash(const char *k, size_t n)
+logstat_hash(const char *k, size_t *n)
 {
-	return (uint32_t)hash_bytes(k, n);
+	if (*n > LOGSTAT_KEY_MAX)
+		*n = LOGSTAT_KEY_MAX;
+	return (uint32_t)hash_bytes(k, *n);
 }
 
 /* Remove slot SLOT from the probe index IX of ISZ positions (a power of
@@ -43,20 +45,18 @@ logstat_index_del(uint8_t *ix, size_t isz, const uint32_t *hash, size_t slot)
 	ix[p] = 0;
 }
 
-/* Count KEY in the table of CAP slots with arrays HASH, COUNT, E, the
- * probe index IX (2 * CAP positions) and *N slots used; the slot used, and
- * whether it was taken over from another key in *REPLACED. */
+/* Count KEY (LEN bytes, at most LOGSTAT_KEY_MAX, hash H) in the table of
+ * CAP slots with arrays HASH, COUNT, E, the probe index IX (2 * CAP
+ * positions) and *N slots used; the slot used, and whether it was taken
+ * over from another key in *REPLACED. */
 static size_t
 logstat_add(uint32_t *hash, unsigned long *count, uint8_t *ix,
     unsigned long *minval, size_t *cursor, struct logstat_entry *e,
-    size_t cap, size_t *n, const char *key, size_t len, bool *replaced)
+    size_t cap, size_t *n, const char *key, size_t len, uint32_t h,
+    bool *replaced)
 {
 	size_t mask = 2 * cap - 1, p, i, k;
-	uint32_t h;
 
-	if (len > LOGSTAT_KEY_MAX)
-		len = LOGSTAT_KEY_MAX;
-	h = logstat_hash(key, len);
 	*replaced = false;
 	for (p = h & mask; ix[p] != 0; p = (p + 1) & mask) {
 		i = ix[p] - 1;
@@ -102,81 +102,116 @@ logstat_add(uint32_t *hash, unsigned long *count, uint8_t *ix,
 	return i;
 }
 
-#define LOGSTAT_ADD(t, cap, key, len, rp) \
+#define LOGSTAT_ADD(t, cap, key, len, h, rp) \
 	logstat_add((t)->hash, (t)->count, (t)->index, &(t)->minval, \
-	    &(t)->cursor, (t)->e, (cap), &(t)->n, (key), (len), (rp))
+	    &(t)->cursor, (t)->e, (cap), &(t)->n, (key), (len), (h), (rp))
 
-/* Bytes copied as they are by logstat_normalise(); the others are looked
- * at one by one. */
-static bool
-logstat_is_plain(unsigned char c)
+/* What logstat_normalise() does with a byte: most are copied as they are
+ * (LS_COPY); the table keeps the per-byte work to one load and a branch. */
+enum {
+	LS_COPY, LS_ANGLE, LS_BRACKET, LS_PAREN, LS_H, LS_DIGIT, LS_BLANK,
+	LS_CTRL
+};
+
+static unsigned char logstat_class[256];
+
+static void
+logstat_init_class(void)
 {
-	return c > 0x20 && c < 0x7f && c != '<' && c != '[' && c != 'h' &&
-	    c != '(' &&
-	    (c < '0' || c > '9');
+	int c;
+
+	if (logstat_class[0] == LS_CTRL)
+		return;
+	for (c = 0; c < 0x20; c++)
+		logstat_class[c] = LS_CTRL;
+	logstat_class[0x7f] = LS_CTRL;
+	logstat_class[' '] = logstat_class['\t'] = LS_BLANK;
+	for (c = '0'; c <= '9'; c++)
+		logstat_class[c] = LS_DIGIT;
+	logstat_class['<'] = LS_ANGLE;
+	logstat_class['['] = LS_BRACKET;
+	logstat_class['('] = LS_PAREN;
+	logstat_class['h'] = LS_H;
 }
 
 size_t
 logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 {
-	size_t i = 0, o = 0, skip;
+	const unsigned char *u = (const unsigned char *)t;
+	size_t i = 0, o = 0, lim;
 	const char *q;
 
 	if (sz == 0)
 		return 0;
+	logstat_init_class();
 	/* Keep the code and the enhanced code as they are. */
 	while (i < len && i < 4 && o + 1 < sz)
 		out[o++] = t[i++];
-	while (i < len && (isdigit((unsigned char)t[i]) || t[i] == '.') &&
+	while (i < len && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.') &&
 	    o + 1 < sz)
 		out[o++] = t[i++];
-	while (i < len && o + 4 < sz) {
-		unsigned char c = (unsigned char)t[i];
+	/* Room for a three-byte replacement and the NUL. */
+	lim = sz > 4 ? sz - 4 : 0;
+	while (i < len && o < lim) {
+		unsigned char k = logstat_class[u[i]];
 
-		if (logstat_is_plain(c)) {
-			out[o++] = (char)c;
-			i++;
-		} else if (c == '<' && (q = memchr(t + i, '>', len - i)) !=
-		    NULL) {
+		if (k == LS_COPY) {
+			out[o++] = t[i++];
+			continue;
+		}
+		switch (k) {
+		case LS_ANGLE:
+			if ((q = memchr(t + i, '>', len - i)) == NULL)
+				break;
 			memcpy(out + o, "<*>", 3);
 			o += 3;
 			i = (size_t)(q - t) + 1;
-		} else if (c == '[' && (q = memchr(t + i, ']', len - i)) !=
-		    NULL && q - (t + i) < 64) {
+			continue;
+		case LS_BRACKET:
+			if ((q = memchr(t + i, ']', len - i)) == NULL ||
+			    q - (t + i) >= 64)
+				break;
 			memcpy(out + o, "[*]", 3);
 			o += 3;
 			i = (size_t)(q - t) + 1;
-		} else if (c == '(' && (q = memchr(t + i, ')', len - i)) !=
-		    NULL && (memchr(t + i, '=', (size_t)(q - t) - i) != NULL ||
-		    memchr(t + i, '@', (size_t)(q - t) - i) != NULL)) {
+			continue;
+		case LS_PAREN:
 			/* "(set_id=user@domain)": who, not what */
+			if ((q = memchr(t + i, ')', len - i)) == NULL ||
+			    (memchr(t + i, '=', (size_t)(q - t) - i) == NULL &&
+			    memchr(t + i, '@', (size_t)(q - t) - i) == NULL))
+				break;
 			memcpy(out + o, "(*)", 3);
 			o += 3;
 			i = (size_t)(q - t) + 1;
-		} else if (c == 'h' && len - i > 8 &&
-		    (memcmp(t + i, "http://", 7) == 0 ||
-		    memcmp(t + i, "https://", 8) == 0)) {
+			continue;
+		case LS_H:
+			if (len - i <= 8 || (memcmp(t + i, "http://", 7) != 0 &&
+			    memcmp(t + i, "https://", 8) != 0))
+				break;
 			memcpy(out + o, "URL", 3);
 			o += 3;
-			for (skip = i; skip < len && t[skip] != ' ' &&
-			    t[skip] != ')' && t[skip] != ';'; skip++)
-				;
-			i = skip;
-		} else if (c >= '0' && c <= '9') {
+			while (i < len && t[i] != ' ' && t[i] != ')' &&
+			    t[i] != ';')
+				i++;
+			continue;
+		case LS_DIGIT:
 			out[o++] = 'N';
 			while (i < len && t[i] >= '0' && t[i] <= '9')
 				i++;
-		} else if (c == ' ' || c == '\t') {
+			continue;
+		case LS_BLANK:
 			if (o > 0 && out[o - 1] != ' ')
 				out[o++] = ' ';
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
+			continue;
+		case LS_CTRL:
 			out[o++] = '?';
 			i++;
-		} else {
-			out[o++] = (char)c;
-			i++;
+			continue;
 		}
+		/* '<', '[', '(' or 'h' that starts nothing to replace */
+		out[o++] = t[i++];
 	}
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
@@ -189,7 +224,8 @@ logstat_reply(struct logstat *ls, const struct event *ev)
 {
 	char key[LOGSTAT_KEY_MAX + 1], dom[LOGSTAT_KEY_MAX];
 	const char *at, *r;
-	size_t n, k, dlen = 0;
+	size_t n, k, clen, dlen = 0;
+	uint32_t h;
 	bool replaced, dummy;
 
 	if (ev->len < 3 || (ev->text[0] != '4' && ev->text[0] != '5'))
@@ -200,23 +236,29 @@ logstat_reply(struct logstat *ls, const struct event *ev)
 	    NULL) {
 		r = ev->rcpt + ev->rcptlen;
 		for (at++; at < r && *at != '>' && dlen < sizeof(dom); at++)
-			dom[dlen++] = (char)tolower((unsigned char)*at);
+			dom[dlen++] = (char)(*at >= 'A' && *at <= 'Z' ?
+			    *at + ('a' - 'A') : *at);
 	}
 	n = logstat_normalise(ev->text, ev->len, key, sizeof(key));
-	k = LOGSTAT_ADD(&ls->rej, LOGSTAT_SLOTS, key, n, &replaced);
+	h = logstat_hash(key, &n);
+	k = LOGSTAT_ADD(&ls->rej, LOGSTAT_SLOTS, key, n, h, &replaced);
 	if (replaced) {
 		memset(&ls->rej_client[k], 0, sizeof(ls->rej_client[k]));
 		memset(&ls->rej_domain[k], 0, sizeof(ls->rej_domain[k]));
 	}
-	if (ev->client != NULL && ev->clientlen > 0) {
-		LOGSTAT_ADD(&ls->rej_client[k], LOGSTAT_SUB, ev->client,
-		    ev->clientlen, &dummy);
-		LOGSTAT_ADD(&ls->client, LOGSTAT_SLOTS, ev->client,
-		    ev->clientlen, &dummy);
+	/* A key's hash serves both of its tables. */
+	if (ev->client != NULL && (clen = ev->clientlen) > 0) {
+		h = logstat_hash(ev->client, &clen);
+		LOGSTAT_ADD(&ls->rej_client[k], LOGSTAT_SUB, ev->client, clen,
+		    h, &dummy);
+		LOGSTAT_ADD(&ls->client, LOGSTAT_SLOTS, ev->client, clen, h,
+		    &dummy);
 	}
 	if (dlen > 0) {
-		LOGSTAT_ADD(&ls->rej_domain[k], LOGSTAT_SUB, dom, dlen, &dummy);
-		LOGSTAT_ADD(&ls->domain, LOGSTAT_SLOTS, dom, dlen, &dummy);
+		h = logstat_hash(dom, &dlen);
+		LOGSTAT_ADD(&ls->rej_domain[k], LOGSTAT_SUB, dom, dlen, h,
+		    &dummy);
+		LOGSTAT_ADD(&ls->domain, LOGSTAT_SLOTS, dom, dlen, h, &dummy);
 	}
 }
 
