@@ -51,6 +51,8 @@
 #define PAT_G_SYSLOG	(-2)		/* key part: the syslog "host prog[pid]" */
 #define PAT_G_NONE	(-1)
 #define PAT_FILE_MAX	(4 * 1024 * 1024)
+#define PAT_JOINS	64		/* second names of sessions kept */
+#define PAT_WAITING	16		/* started sessions awaiting a greeting */
 
 enum pat_event {
 	PE_START,
@@ -90,6 +92,8 @@ struct pat_rule {
 	const char	*command;	/* the command when no group names it */
 	bool		 is_alone;	/* a session of its own (one event) */
 	bool		 is_dialogue_dup;	/* summary only beside a dialogue */
+	bool		 is_joining;	/* start: may name a session already
+					 * started under another key */
 };
 
 struct pat_cmd {
@@ -133,11 +137,24 @@ struct pat_slot {
 };
 
 /* Per input. */
+/* A session's second name: OpenSMTPD's -T smtp trace names a session by
+ * its pointer, the log lines beside it by the session id. */
+struct pat_join {
+	uint64_t	 hash;		/* the second name's hash; 0: free */
+	char		 key[PAT_KEY_MAX];	/* the session it names */
+	size_t		 keylen;
+};
+
 struct pat_input {
 	const struct pat_format *fmt;
 	bool		 has_dialogue;	/* a client/server line was seen */
 	char		 key[PAT_KEY_MAX];
 	struct pat_slot	 slot[PAT_SLOTS];
+	struct pat_join	 join[PAT_JOINS];
+	unsigned	 njoin;		/* the slot the next join takes */
+	uint64_t	 waiting[PAT_WAITING];	/* started, no greeting yet */
+	char		 pend[PAT_KEY_MAX];	/* a joining start … */
+	size_t		 pendlen;	/* … to tie at the next greeting; 0: none */
 };
 
 /* Registry, loaded once, read-only while input is read. */
@@ -401,7 +418,7 @@ pat_load_rule(struct pat_load *c, struct pat_format *f, const struct ynode *n,
     struct pat_rule *r)
 {
 	static const char *const keys[] = { "match", "prefilter", "event",
-	    "key", "command", "note", "alone", "dialogue_dup", NULL };
+	    "key", "command", "note", "alone", "dialogue_dup", "joins", NULL };
 	const struct ynode *v, *k;
 	size_t i, j;
 	int g;
@@ -456,6 +473,12 @@ pat_load_rule(struct pat_load *c, struct pat_format *f, const struct ynode *n,
 		r->command = arena_strndup(f->arena, v->value, v->len);
 	r->is_alone = pat_bool(c, n, "alone", "lines");
 	r->is_dialogue_dup = pat_bool(c, n, "dialogue_dup", "lines");
+	r->is_joining = pat_bool(c, n, "joins", "lines");
+	if (r->is_joining && r->event != PE_START) {
+		pat_err(c, n, "format '%s': 'joins' goes with the event start",
+		    f->name);
+		return false;
+	}
 	if (!pat_compile(c, f, n, r, "lines"))
 		return false;
 	if (r->event == PE_REPLY && r->g_reply == PAT_G_NONE) {
@@ -1095,6 +1118,63 @@ pat_emit_simple(const struct event_sink *sink, enum event_kind k,
 	sink->emit(sink->ctx, &ev);
 }
 
+/* The session H is a second name of, or NULL. */
+static struct pat_join *
+pat_join_find(struct pat_input *in, uint64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < PAT_JOINS; i++)
+		if (in->join[i].hash == h)
+			return &in->join[i];
+	return NULL;
+}
+
+/* Note (IS_WAITING) or forget the started session H awaiting its
+ * greeting; a full list forgets its oldest. */
+static void
+pat_wait(struct pat_input *in, uint64_t h, bool is_waiting)
+{
+	size_t i;
+
+	for (i = 0; i < PAT_WAITING; i++)
+		if (in->waiting[i] == h) {
+			memmove(&in->waiting[i], &in->waiting[i + 1],
+			    (PAT_WAITING - i - 1) * sizeof(in->waiting[0]));
+			in->waiting[PAT_WAITING - 1] = 0;
+			break;
+		}
+	if (!is_waiting)
+		return;
+	for (i = 0; i < PAT_WAITING && in->waiting[i] != 0; i++)
+		;
+	if (i == PAT_WAITING) {
+		memmove(&in->waiting[0], &in->waiting[1],
+		    (PAT_WAITING - 1) * sizeof(in->waiting[0]));
+		i = PAT_WAITING - 1;
+	}
+	in->waiting[i] = h;
+}
+
+/* The session KEY got its greeting: a pending joining start names it
+ * from now on.  OpenSMTPD's smtp_connected() logs "<id> smtp connected"
+ * and at once sends the banner, so the next greeting in a trace is that
+ * session's. */
+static void
+pat_join_tie(struct pat_input *in, const char *key, size_t keylen)
+{
+	struct pat_join *j;
+
+	if (in->pendlen == 0)
+		return;
+	j = &in->join[in->njoin];
+	in->njoin = (in->njoin + 1) % PAT_JOINS;
+	j->hash = pat_hash(in->pend, in->pendlen);
+	memcpy(j->key, key, keylen);
+	j->keylen = keylen;
+	in->pendlen = 0;
+}
+
 static bool
 pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 {
@@ -1103,6 +1183,7 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 	const struct pat_rule *r = NULL;
 	struct logfmt_syslog sl;
 	struct event ev;
+	struct pat_join *j;
 	const char *p, *s;
 	size_t i, n, keylen;
 	uint64_t h;
@@ -1128,14 +1209,32 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 		return true;
 	keylen = pat_key(in, r, p, &sl, hdr);
 	h = pat_hash(in->key, keylen);
+	if ((j = pat_join_find(in, h)) != NULL) {
+		/* the session's other name */
+		if (r->event == PE_END)
+			j->hash = 0;
+		memcpy(in->key, j->key, j->keylen);
+		keylen = j->keylen;
+		h = pat_hash(in->key, keylen);
+	} else if (r->is_joining && in->waiting[0] != 0) {
+		/* a session of the trace awaits its greeting: this start
+		 * names it (tied at the greeting), not a connection of its
+		 * own */
+		memcpy(in->pend, in->key, keylen);
+		in->pendlen = keylen;
+		return true;
+	}
 	st = pat_get_state(in, h);
 	flags = st == PS_FULL ? 0 : EVF_PARTIAL;
 	switch (r->event) {
 	case PE_START:
+		if (!r->is_joining)
+			pat_wait(in, h, true);
 		pat_set_state(in, h, PS_CONNECTED);
 		pat_emit_simple(sink, EV_SESSION_START, l, in->key, keylen, dflag);
 		return true;
 	case PE_END:
+		pat_wait(in, h, false);
 		pat_slot(in, h)->hash = 0;
 		pat_emit_simple(sink, EV_SESSION_END, l, in->key, keylen, 0);
 		return true;
@@ -1157,6 +1256,8 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 			    memcmp(s, "421", 3) == 0 ||
 			    memcmp(s, "554", 3) == 0)) {
 				st = PS_FULL;
+				pat_wait(in, h, false);
+				pat_join_tie(in, in->key, keylen);
 				break;
 			}
 			/* FALLTHROUGH */
@@ -1214,10 +1315,11 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 		if (st == PS_CONNECTED || st == PS_NONE)
 			pat_set_state(in, h, st = PS_LOGONLY);
 		/* The dialogue shows this reply too: the summary counts it,
-		 * the dialogue is judged. */
-		ev.flags = flags | (st == PS_FULL || st == PS_DLG ||
-		    st == PS_DLG_WAIT || (r->is_dialogue_dup &&
-		    in->has_dialogue) ? EVF_STATS_ONLY : 0);
+		 * the dialogue is judged.  A reply the dialogue does not
+		 * show (no dialogue_dup) is judged here. */
+		ev.flags = flags | (r->is_dialogue_dup && (st == PS_FULL ||
+		    st == PS_DLG || st == PS_DLG_WAIT || in->has_dialogue) ?
+		    EVF_STATS_ONLY : 0);
 		sink->emit(sink->ctx, &ev);
 		if (r->note == NOTE_NONE || (ev.flags & EVF_STATS_ONLY))
 			return true;

@@ -229,7 +229,61 @@ static const struct lcase opensmtpd_cases[] = {
 	    "result=\"550 Invalid recipient: <x@y>\"" }, true,
 	    { "REPLY|opensmtpd 5df87c9c42abeddb|550 Invalid recipient: <x@y>|"
 	      "RCPT TO:<x@y>|0|5" } },
+	{ "trace: the id logged at connect names the session greeted next", {
+	    "smtp: 0x55870236: STATE_NEW -> STATE_CONNECTED",
+	    "82caf8fc21f82893 smtp connected address=127.0.0.1 host=localhost",
+	    "smtp: 0x55870236: >>> 220 mx ESMTP OpenSMTPD",
+	    "82caf8fc21f82893 smtp disconnected reason=quit" }, true,
+	    { "END|opensmtpd 0x55870236|||0|0" } },
+	{ "trace: the id's connect starts no session of its own", {
+	    "smtp: 0x55870236: STATE_NEW -> STATE_CONNECTED",
+	    "82caf8fc21f82893 smtp connected address=127.0.0.1 host=localhost" },
+	    true, { NULL } },
+	{ "trace: the id's reply goes to the pointer's dialogue", {
+	    "smtp: 0x55870236: STATE_NEW -> STATE_CONNECTED",
+	    "82caf8fc21f82893 smtp connected address=127.0.0.1 host=localhost",
+	    "smtp: 0x55870236: >>> 220 mx ESMTP OpenSMTPD",
+	    "smtp: 0x55870236: <<< RCPT TO:<x@y>",
+	    "smtp: 0x55870236: >>> 550 Invalid recipient: <x@y>",
+	    "82caf8fc21f82893 smtp failed-command command=\"RCPT TO:<x@y>\" "
+	    "result=\"550 Invalid recipient: <x@y>\"" }, true,
+	    { "REPLY|opensmtpd 0x55870236|550 Invalid recipient: <x@y>|"
+	      "RCPT TO:<x@y>|0|4" } },
+	{ "trace: two sessions wait, the id goes with the next greeting", {
+	    "smtp: 0x1000: STATE_NEW -> STATE_CONNECTED",
+	    "smtp: 0x2000: STATE_NEW -> STATE_CONNECTED",
+	    "82caf8fc21f82893 smtp connected address=127.0.0.1 host=localhost",
+	    "smtp: 0x2000: >>> 220 mx ESMTP OpenSMTPD",
+	    "82caf8fc21f82893 smtp disconnected reason=quit" }, true,
+	    { "END|opensmtpd 0x2000|||0|0" } },
+	{ "trace: the pipelining refusal comes from the log line", {
+	    "smtp: 0x55870236: STATE_NEW -> STATE_CONNECTED",
+	    "82caf90244ef3122 smtp connected address=127.0.0.1 host=localhost",
+	    "smtp: 0x55870236: >>> 220 mx ESMTP OpenSMTPD",
+	    "smtp: 0x55870236: >>> 500 5.5.1 Invalid command: Pipelining not "
+	    "supported",
+	    "82caf90244ef3122 smtp bad-input result=\"500 5.5.1 Invalid command: "
+	    "Pipelining not supported\"" }, true,
+	    { "REPLY|opensmtpd 0x55870236|500 5.5.1 Invalid command: Pipelining "
+	      "not supported||0|0", "NOTE|opensmtpd 0x55870236|||2|0" } },
+	{ "trace: the pipelining refusal line itself", {
+	    "smtp: 0x55870236: >>> 500 5.5.1 Invalid command: Pipelining not "
+	    "supported" }, true, { NULL } },
+	{ "trace: message data lines are understood", {
+	    "<<< [MSG] Subject: test" }, true, { NULL } },
+	{ "trace: end of message", { "<<< [EOM]" }, true, { NULL } },
+	{ "trace: mda delivery without syslog header", {
+	    "82caf8fd2aa4438c mda delivery evpid=791572beab13e97b from=<a@b> "
+	    "to=<c@d> rcpt=<c@d> user=c delay=0s result=Ok stat=Delivered" },
+	    true, { NULL } },
 	/* almost */
+	{ "trace: no session waits: the id's connect is a session", {
+	    "smtp: 0x55870236: STATE_NEW -> STATE_CONNECTED",
+	    "smtp: 0x55870236: >>> 220 mx ESMTP OpenSMTPD",
+	    "82caf8fc21f82893 smtp connected address=127.0.0.1 host=localhost" },
+	    true, { "START|opensmtpd 82caf8fc21f82893|||0|2" } },
+	{ "almost a message line", { "<<< [MSGX] x" }, false, { NULL } },
+	{ "almost end of message", { "<<< [EOM] x" }, false, { NULL } },
 	{ "mta ok is not judged", { OS "5df87c9ffd0e785d mta delivery "
 	    "evpid=3d4c4a424797fe80 from=<a@b> to=<c@d> rcpt=<-> source=\"x\" "
 	    "relay=\"y\" delay=0s result=\"Ok\" stat=\"250 2.0.0 Ok\"" }, true,
@@ -367,6 +421,9 @@ static const struct {
 	{ "unknown key in a line", "formats:\n  - name: t\n    description: d\n"
 	    GOOD_RULE "        severity: high\n",
 	    "f.yaml:9:9: error: unknown key 'severity' in a lines entry" },
+	{ "joins on a reply", "formats:\n  - name: t\n    description: d\n"
+	    GOOD_RULE "        joins: true\n",
+	    "f.yaml:7:9: error: format 't': 'joins' goes with the event start" },
 	{ "missing description", "formats:\n  - name: t\n" GOOD_RULE,
 	    "f.yaml:2:5: error: a format: 'description' is missing" },
 	{ "missing event", "formats:\n  - name: t\n    description: d\n"
