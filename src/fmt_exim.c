@@ -4,21 +4,35 @@
  * debug output (exim -d: "SMTP<< EHLO x", "SMTP>> 250-…").
  *
  * What becomes an event:
+ *  - "SMTP connection from [ip]:port … (TCP/IP connection count = N)"
+ *    (log_selector +smtp_connection) starts a session keyed by the
+ *    client's "[ip]:port" ("[ip]" without +incoming_port); the other
+ *    "SMTP connection from … closed by QUIT | lost …" lines, "unexpected
+ *    disconnection", "SMTP call from … dropped" and the synchronization
+ *    errors (Exim drops the connection) end it.  The daemon logs the
+ *    start, the child the rest: the key is the client, not the pid;
  *  - "… SMTP error from remote mail server after RCPT TO:<x>: 550 5.1.1 …"
  *    (deliveries "**", deferrals "==", retries): the reply with the command
  *    it answered, as a session of one event keyed by the message id;
  *  - "authenticator failed for H=… [ip]: 535 …": the reply to AUTH;
  *  - "SMTP protocol synchronization error (…)": NOTE_SYNC_ERROR;
- *  - "rejected RCPT <x>: why", "rejected MAIL", "rejected EHLO", "rejected
- *    connection": Exim logs no code here.  The reply Exim sends for an ACL
- *    deny is 550 and for a defer ("temporarily rejected") 451 unless the
- *    ACL's message says otherwise, so these count in the summary's
- *    rejections with that code but are never judged (EVF_STATS_ONLY);
- *  - debug dialogue lines: client and server lines of a transcript session;
+ *  - "rejected RCPT <x>: why", "rejected MAIL", "rejected EXPN", "rejected
+ *    after DATA", "rejected connection": Exim logs no code here.  An ACL
+ *    deny is answered 550 and a defer ("temporarily rejected") 451 unless
+ *    the ACL's message starts with a code of its own (then the log shows
+ *    it); "message too big" is always 552 (smtp_in.c, receive.c).  Such a
+ *    line is the reply with that code, judged like a logged one;
+ *  - "SMTP syntax error in "X" … unrecognized command": 500;
+ *  - debug dialogue lines: client and server lines of a transcript
+ *    session per process ("  573 SMTP>> …"; the pid is the key, since
+ *    every connection has a process of its own), started at the first
+ *    SMTP line of a pid and ended at "SMTP>>(close…" / "SMTP(close)>>";
  *    a line of reply code form is the server's, so the transport's
  *    "SMTP<< 250 …" and the daemon's "SMTP>> 250 …" both come out right.
- * Every other line with an Exim timestamp, and the header lines of the
- * reject log, is used.
+ * Every other line with an Exim timestamp is used (deliveries, queue
+ * runs, "Completed" …: all of them Exim's); in the reject log the envelope
+ * and header lines after a rejection; the rest of the debug output (ACL
+ * traces, routing, hints databases) is not understood and is counted so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +43,22 @@
 #include "xalloc.h"
 
 #define EXIM_KEY_MAX	128
+#define EXIM_PIDS	64	/* debug processes followed at once */
+
+struct exim_proc {
+	char		 pid[12];	/* "" for lines without a pid column */
+	bool		 is_used;
+	bool		 is_open;	/* its session was started */
+	bool		 in_reply;	/* a "SMTP>> 250-…" goes on */
+};
 
 struct exim_state {
 	char		 key[EXIM_KEY_MAX];
 	char		 synth[600];	/* "550 why" of a rejected line */
-	bool		 in_reply;	/* a debug "SMTP>> 250-…" goes on */
+	bool		 in_reject;	/* after a reject log entry: its header dump */
+	struct exim_proc procs[EXIM_PIDS];
+	unsigned	 next;		/* the slot a new pid takes (round robin) */
+	struct exim_proc *last;		/* the process of the last dialogue line */
 };
 
 /* "2026-11-22 19:01:02" with optional ".fff" and " +0100": its length. */
@@ -61,27 +86,71 @@ exim_msgid(const char *p, size_t len)
 	return 0;
 }
 
-/* "SMTP<< " / "SMTP>> " in a debug line (after a pid or time stamp). */
+/* A debug line: "  573 SMTP>> 250 OK", "  SMTP<< 220 x" (no pid column
+ * outside the daemon), "  573        250-SIZE 1" (a reply's next line).
+ * Points PID at the pid column (PIDLEN 0: none) and returns the text after
+ * it and the blanks, or NULL when the line has no debug shape. */
 static const char *
-exim_debug(const char *p, size_t len)
+exim_debug_split(const char *p, size_t len, const char **pid,
+    size_t *pidlen)
 {
-	const char *q;
-	size_t n = len < 40 ? len : 40;
+	const char *end = p + len, *q = p, *d;
 
-	if ((q = LOGFMT_FIND(p, n, "SMTP<< ")) == NULL &&
-	    (q = LOGFMT_FIND(p, n, "SMTP>> ")) == NULL)
+	while (q < end && *q == ' ')
+		q++;
+	d = q;
+	while (q < end && *q >= '0' && *q <= '9' && q - d < 10)
+		q++;
+	if (q > d && q < end && *q == ' ' && (d > p || q - d > 1)) {
+		*pid = d;
+		*pidlen = (size_t)(q - d);
+	} else {
+		*pid = p;
+		*pidlen = 0;
+		q = d;
+	}
+	while (q < end && *q == ' ')
+		q++;
+	return q < end ? q : NULL;
+}
+
+/* "SMTP<< ", "SMTP>> ", and the transport's buffered "SMTP+> ", "SMTP|> ":
+ * the dialogue text after it, or NULL. */
+static const char *
+exim_debug_smtp(const char *t, const char *end)
+{
+	if (end - t < 7 || memcmp(t, "SMTP", 4) != 0 || t[6] != ' ')
 		return NULL;
-	return q;
+	if ((t[4] == '<' && t[5] == '<') || (t[4] == '>' && t[5] == '>') ||
+	    ((t[4] == '+' || t[4] == '|') && t[5] == '>'))
+		return t + 7;
+	return NULL;
+}
+
+static bool
+exim_is_code(const char *t, const char *end)
+{
+	return end - t >= 3 && t[0] >= '2' && t[0] <= '5' &&
+	    t[1] >= '0' && t[1] <= '9' && t[2] >= '0' && t[2] <= '9' &&
+	    (end - t == 3 || t[3] == ' ' || t[3] == '-');
 }
 
 static int
 exim_probe(const struct line *l)
 {
-	const char *p = l->bytes;
-	size_t n, s;
+	const char *p = l->bytes, *t, *pid, *end = l->bytes + l->len;
+	size_t n, s, pidlen;
 
-	if ((s = exim_stamp(p, l->len)) == 0)
-		return exim_debug(p, l->len) != NULL ? 70 : 0;
+	if ((s = exim_stamp(p, l->len)) == 0) {
+		if (LOGFMT_PREFIX(p, l->len, "Exim version ") &&
+		    LOGFMT_FIND(p, l->len, " uid=") != NULL)
+			return 100;	/* the first line of exim -d */
+		if ((t = exim_debug_split(p, l->len, &pid, &pidlen)) == NULL)
+			return 0;
+		if (exim_debug_smtp(t, end) != NULL)
+			return 70;
+		return pidlen > 0 && p[0] == ' ' ? 5 : 0;
+	}
 	p += s;
 	n = l->len - s;
 	if (n > 0 && p[0] == '[')	/* log_selector +pid */
@@ -174,6 +243,43 @@ exim_key(struct exim_state *st, const char *pfx, const char *p, size_t n)
 	return k + n;
 }
 
+/* The client's address in "name (helo) [ip]:port I=[ip]:port …" from H
+ * on: the first "[…]" not inside the HELO parentheses ("([192.0.2.1])"
+ * is a HELO literal), with its ":port" (log_selector +incoming_port).
+ * Returns its length and sets *addr, or 0. */
+static size_t
+exim_addr(const char *h, const char *end, const char **addr)
+{
+	const char *q, *r;
+
+	for (q = h; q < end && (q = memchr(q, '[', (size_t)(end - q))) !=
+	    NULL; q++) {
+		if (q > h && q[-1] == '(')
+			continue;
+		if ((r = memchr(q, ']', (size_t)(end - q))) == NULL ||
+		    r - q > 64)
+			return 0;
+		r++;
+		if (r < end && *r == ':')
+			for (r++; r < end && *r >= '0' && *r <= '9'; r++)
+				;
+		*addr = q;
+		return (size_t)(r - q);
+	}
+	return 0;
+}
+
+/* The connection session of the client named from H on: its key in
+ * st->key, or 0 when the line names no address. */
+static size_t
+exim_conn(struct exim_state *st, const char *h, const char *end)
+{
+	const char *a;
+	size_t n = exim_addr(h, end, &a);
+
+	return n > 0 ? exim_key(st, "exim ", a, n) : 0;
+}
+
 /* "H=name (helo) [ip]:port …": the client as "name [ip]" up to the
  * first blank after ']' (or the whole H= word). */
 static size_t
@@ -188,23 +294,280 @@ exim_client(const char *h, const char *end)
 	return q ? (size_t)(q - h) : (size_t)(end - h);
 }
 
+/* Emit EV into the connection session KEY (st->key, KEYLEN), or into a
+ * session of its own when the line names no connection. */
+static void
+exim_emit(struct exim_state *st, const struct event_sink *sink,
+    struct event *ev, size_t keylen, const char *alone, size_t alonelen)
+{
+	if (keylen == 0) {
+		exim_one(sink, ev, st->key, exim_key(st, "exim ", alone,
+		    alonelen));
+		return;
+	}
+	ev->key = st->key;
+	ev->keylen = keylen;
+	ev->flags |= EVF_PARTIAL;
+	sink->emit(sink->ctx, ev);
+}
+
+static void
+exim_end(struct exim_state *st, const struct event_sink *sink,
+    unsigned long no, size_t keylen)
+{
+	struct event ev = event_make(EV_SESSION_END, no);
+
+	if (keylen == 0)
+		return;
+	ev.key = st->key;
+	ev.keylen = keylen;
+	sink->emit(sink->ctx, &ev);
+}
+
+/* The process PID's state; a new one when missing and CREATE, else NULL. */
+static struct exim_proc *
+exim_proc(struct exim_state *st, const char *pid, size_t pidlen, bool create)
+{
+	struct exim_proc *e;
+	size_t i;
+
+	if (pidlen >= sizeof(st->procs[0].pid))
+		pidlen = sizeof(st->procs[0].pid) - 1;
+	for (i = 0; i < EXIM_PIDS; i++) {
+		e = &st->procs[i];
+		if (e->is_used && strlen(e->pid) == pidlen &&
+		    memcmp(e->pid, pid, pidlen) == 0)
+			return e;
+	}
+	if (!create)
+		return NULL;
+	e = &st->procs[st->next];
+	st->next = (st->next + 1) % EXIM_PIDS;
+	memset(e, 0, sizeof(*e));
+	memcpy(e->pid, pid, pidlen);
+	e->is_used = true;
+	return e;
+}
+
 static bool
-exim_debug_line(struct exim_state *st, const struct line *l, const char *q,
+exim_debug_line(struct exim_state *st, const struct line *l,
     const struct event_sink *sink)
 {
 	struct event ev;
-	const char *t = q + 7, *end = l->bytes + l->len;
-	bool is_reply = end - t >= 3 && t[0] >= '2' && t[0] <= '5' &&
-	    t[1] >= '0' && t[1] <= '9' && t[2] >= '0' && t[2] <= '9' &&
-	    (end - t == 3 || t[3] == ' ' || t[3] == '-');
+	struct exim_proc *e;
+	const char *end = l->bytes + l->len, *t, *x, *pid;
+	size_t pidlen, keylen;
+	bool is_reply;
 
+	for (t = l->bytes; t < end && *t == ' '; t++)
+		;
+	e = exim_proc(st, "", 0, false);
+	if (e == NULL || !e->is_open || !e->in_reply)
+		e = st->last;
+	if (e != NULL && e->is_open && e->in_reply && exim_is_code(t, end) &&
+	    (e->pid[0] == '\0' || t == l->bytes)) {
+		/* "         250 HELP" ends a reply of a process without a pid
+		 * column (not pid 250); "250-SIZE 1" with no indent goes on
+		 * with the reply before it */
+		pid = e->pid;
+		pidlen = strlen(e->pid);
+	} else if ((t = exim_debug_split(l->bytes, l->len, &pid, &pidlen)) ==
+	    NULL)
+		return false;
+	x = exim_debug_smtp(t, end);
+	if (x == NULL && !LOGFMT_PREFIX(t, (size_t)(end - t), "SMTP(close)>>") &&
+	    !LOGFMT_PREFIX(t, (size_t)(end - t), "SMTP>>(close") &&
+	    !exim_is_code(t, end))
+		return false;
+	e = exim_proc(st, pid, pidlen, true);
+	keylen = exim_key(st, "exim-d ", pid, pidlen);
+	if (x == NULL && exim_is_code(t, end)) {
+		/* the next line of a multiline reply */
+		if (!e->is_open || !e->in_reply)
+			return false;
+		x = t;
+		is_reply = true;
+	} else if (x == NULL) {
+		/* the process closes its connection */
+		if (e->is_open)
+			exim_end(st, sink, l->no, keylen);
+		e->is_open = e->in_reply = false;
+		return true;
+	} else
+		is_reply = exim_is_code(x, end);
+	if (!e->is_open) {
+		ev = event_make(EV_SESSION_START, l->no);
+		ev.key = st->key;
+		ev.keylen = keylen;
+		sink->emit(sink->ctx, &ev);
+		e->is_open = true;
+	}
 	ev = event_make(is_reply ? EV_SERVER : EV_CLIENT, l->no);
-	ev.text = t;
-	ev.len = (size_t)(end - t);
+	ev.text = x;
+	ev.len = (size_t)(end - x);
 	ev.is_truncated = l->is_truncated;
+	ev.key = st->key;
+	ev.keylen = keylen;
 	sink->emit(sink->ctx, &ev);
-	st->in_reply = is_reply && end - t > 3 && t[3] == '-';
+	e->in_reply = is_reply && end - x > 3 && x[3] == '-';
+	st->last = e;
 	return true;
+}
+
+/* The command a "rejected X" names, Exim's code for it, and where its
+ * reason starts. */
+static const char *
+exim_rejected(const char *q, const char *end, bool is_temp, char code[4],
+    size_t *cmdlen)
+{
+	static const struct {
+		const char	*log;
+		const char	*verb;
+		const char	*code;	/* ACL deny; defer is 451 */
+	} map[] = {
+		{ "rejected RCPT", "RCPT", "550" },
+		{ "rejected MAIL", "MAIL", "550" },
+		{ "rejected after DATA", "END-OF-DATA", "550" },
+		{ "rejected DATA", "DATA", "550" },
+		{ "rejected EHLO", "EHLO", "550" },
+		{ "rejected HELO", "HELO", "550" },
+		{ "rejected VRFY", "VRFY", "550" },
+		{ "rejected EXPN", "EXPN", "550" },
+		{ "rejected ETRN", "ETRN", "550" },
+		{ "rejected from", "END-OF-DATA", "550" },
+		/* RFC 5321 3.1: a refused connection gets 554 */
+		{ "rejected connection", "GREETING", "554" },
+	};
+	size_t i, k, n = (size_t)(end - q);
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		k = strlen(map[i].log);
+		if (n >= k && memcmp(q, map[i].log, k) == 0 &&
+		    (n == k || q[k] == ' ' || q[k] == ':')) {
+			memcpy(code, is_temp ? "451" : map[i].code, 4);
+			*cmdlen = strlen(map[i].verb);
+			return map[i].verb;
+		}
+	}
+	*cmdlen = 0;
+	return NULL;
+}
+
+/* A "rejected" line: the reply Exim sent, from the reason the log gives. */
+static void
+exim_reject(struct exim_state *st, const struct line *l, const char *p,
+    const char *q, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *end = l->bytes + l->len, *why, *r, *h;
+	bool is_temp = q - p >= 12 && memcmp(q - 12, "temporarily ", 12) == 0;
+	char code[4];
+	size_t wl, keylen;
+
+	ev = event_make(EV_LOG_REPLY, l->no);
+	ev.command = exim_rejected(q, end, is_temp, code, &ev.commandlen);
+	if (ev.command == NULL)
+		return;
+	if ((h = LOGFMT_FIND(p, (size_t)(end - p), "H=")) == NULL)
+		h = p;
+	ev.client = h + (h != p ? 2 : 0);
+	ev.clientlen = exim_client(ev.client, end);
+	if (LOGFMT_PREFIX(q, (size_t)(end - q), "rejected RCPT <")) {
+		ev.rcpt = q + 14;
+		r = memchr(ev.rcpt, '>', (size_t)(end - ev.rcpt));
+		ev.rcptlen = r ? (size_t)(r + 1 - ev.rcpt) : 0;
+		if (r == NULL)
+			ev.rcpt = NULL;
+	}
+	/* the reason: after "rejected RCPT <x>: ", or when the client comes
+	 * after "rejected", after it: "rejected MAIL FROM:<a> H=(x)
+	 * [ip]:port I=[ip]:25: message too big" (no address or port colon is
+	 * followed by a blank) */
+	if ((why = LOGFMT_FIND(h > q ? h : q, (size_t)(end - (h > q ? h : q)),
+	    ": ")) != NULL)
+		why += 2;
+	else
+		why = q;
+	/* receive.c, smtp_in.c: a message over message_size_limit, at MAIL
+	 * (SIZE=) or at the end of the data, is refused 552 */
+	if (LOGFMT_PREFIX(why, (size_t)(end - why), "message too big"))
+		memcpy(code, "552", 4);
+	wl = (size_t)(end - why);
+	if (wl > sizeof(st->synth) - 5)
+		wl = sizeof(st->synth) - 5;
+	if (exim_is_code(why, end) && wl > 4 && why[3] == ' ' &&
+	    why[0] == code[0]) {
+		/* the ACL's message named its own code */
+		memcpy(st->synth, why, wl);
+		ev.len = wl;
+	} else {
+		memcpy(st->synth, code, 3);
+		st->synth[3] = ' ';
+		memcpy(st->synth + 4, why, wl);
+		ev.len = wl + 4;
+	}
+	ev.text = st->synth;
+	keylen = exim_conn(st, h, end);
+	exim_emit(st, sink, &ev, keylen, ev.client, ev.clientlen);
+}
+
+/* "SMTP syntax error in "X" H=… [ip]:port I=…:25 why" and "SMTP protocol
+ * error in …": smtp_in.c's synprot_error() answers a syntax error 501 (an
+ * unknown verb 500 "unrecognized command") and a protocol error (a
+ * command out of sequence) 503, with the reason the log shows. */
+static void
+exim_synprot(struct exim_state *st, const struct line *l, const char *p,
+    const char *q, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *end = l->bytes + l->len, *h = q + 4, *why, *a;
+	size_t wl, keylen, alen;
+
+	alen = exim_addr(h, end, &a);
+	if (alen == 0)
+		return;
+	why = a + alen;
+	if (LOGFMT_PREFIX(why, (size_t)(end - why), " I=[")) {
+		/* log_selector +incoming_interface */
+		if ((why = memchr(why + 4, ' ', (size_t)(end - why - 4))) ==
+		    NULL)
+			why = end;
+	}
+	while (why < end && *why == ' ')
+		why++;
+	ev = event_make(EV_LOG_REPLY, l->no);
+	ev.command = (const char *)memchr(p, '"', (size_t)(q - p)) + 1;
+	ev.commandlen = (size_t)(q - ev.command);
+	ev.client = h;
+	ev.clientlen = exim_client(h, end);
+	if (p[5] == 'p')
+		memcpy(st->synth, "503 ", 4);
+	else if (LOGFMT_PREFIX(why, (size_t)(end - why), "unrecognized command"))
+		memcpy(st->synth, "500 ", 4);
+	else
+		memcpy(st->synth, "501 ", 4);
+	wl = (size_t)(end - why);
+	if (wl > sizeof(st->synth) - 5)
+		wl = sizeof(st->synth) - 5;
+	memcpy(st->synth + 4, why, wl);
+	ev.text = st->synth;
+	ev.len = wl + 4;
+	keylen = exim_conn(st, h, end);
+	exim_emit(st, sink, &ev, keylen, ev.client, ev.clientlen);
+}
+
+/* A line of the reject log after the rejection: "Envelope-from: <x>",
+ * "Envelope-to: <y>", the header lines with their flag ("P Received: …",
+ * "  Subject: …", "F From: …") and their continuation lines. */
+static bool
+exim_reject_dump(const char *p, size_t n)
+{
+	return LOGFMT_PREFIX(p, n, "Envelope-from: ") ||
+	    LOGFMT_PREFIX(p, n, "Envelope-to: ") ||
+	    (n >= 2 && (p[0] == ' ' || p[0] == '\t')) ||
+	    (n >= 3 && p[1] == ' ' && ((p[0] >= 'A' && p[0] <= 'Z') ||
+	    p[0] == '*')) ||
+	    LOGFMT_PREFIX(p, n, "----------");
 }
 
 static bool
@@ -213,29 +576,17 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 	struct exim_state *st = vst;
 	struct event ev;
 	const char *p = l->bytes, *end = l->bytes + l->len, *q, *r, *c;
-	size_t n = l->len, s, k;
+	size_t n = l->len, s, k, keylen;
 
 	if ((s = exim_stamp(p, n)) == 0) {
-		if ((q = exim_debug(p, n)) != NULL)
-			return exim_debug_line(st, l, q, sink);
-		if (st->in_reply && n >= 4 && p[0] >= '2' && p[0] <= '5' &&
-		    (p[3] == ' ' || p[3] == '-')) {
-			/* the next line of a multiline reply in -d output */
-			ev = event_make(EV_SERVER, l->no);
-			ev.text = p;
-			ev.len = n;
-			sink->emit(sink->ctx, &ev);
-			st->in_reply = p[3] == '-';
+		if (exim_debug_line(st, l, sink))
 			return true;
-		}
-		/* Reject log: the message's header lines and envelope. */
-		return LOGFMT_PREFIX(p, n, "Envelope-from: ") ||
-		    LOGFMT_PREFIX(p, n, "Envelope-to: ") ||
-		    (n >= 2 && (p[0] == ' ' || p[0] == '\t')) ||
-		    (n >= 3 && p[1] == ' ' && ((p[0] >= 'A' && p[0] <= 'Z') ||
-		    p[0] == '*')) ||
-		    LOGFMT_PREFIX(p, n, "----------");
+		if (st->in_reject && exim_reject_dump(p, n))
+			return true;
+		st->in_reject = false;
+		return false;
 	}
+	st->in_reject = false;
 	p += s;
 	n -= s;
 	if (n > 0 && p[0] == '[' && (q = memchr(p, ']', n < 16 ? n : 16)) !=
@@ -246,6 +597,16 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 	if ((k = exim_msgid(p, n)) > 0) {
 		const char *msgid = p;
 
+		if ((q = LOGFMT_FIND(p, n, " rejected ")) != NULL &&
+		    (LOGFMT_PREFIX(p + k + 1, n - k - 1, "H=") ||
+		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "rejected "))) {
+			/* "1x-… rejected from <s> H=…: message too big",
+			 * "1x-… H=… rejected after DATA: why": the reject log
+			 * dumps the message's envelope and header next */
+			exim_reject(st, l, p + k + 1, q + 1, sink);
+			st->in_reject = true;
+			return true;
+		}
 		/* "** x R=… T=… H=h [ip]: SMTP error from remote mail server
 		 * after RCPT TO:<x>: 550 …" (also "==", retry lines) */
 		if ((q = LOGFMT_FIND(p, n, "SMTP error from remote mail server after ")) ==
@@ -267,34 +628,61 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 			return true;
 		ev.text = r;
 		ev.len = (size_t)(end - r);
+		/* log_selector +delivery_size/+deliver_time: " DT=0.047s" */
+		if ((q = LOGFMT_FIND(r, ev.len, " DT=")) != NULL &&
+		    end[-1] == 's' && memchr(q + 1, ' ', (size_t)(end - q - 1)) ==
+		    NULL)
+			ev.len = (size_t)(q - r);
 		exim_one(sink, &ev, st->key, exim_key(st, "exim ", msgid, k));
 		return true;
 	}
+	if (LOGFMT_PREFIX(p, n, "SMTP connection from ")) {
+		keylen = exim_conn(st, p + 21, end);
+		if (keylen == 0)
+			return true;
+		if (LOGFMT_FIND(p, n, "(TCP/IP connection count = ") != NULL) {
+			ev = event_make(EV_SESSION_START, l->no);
+			ev.key = st->key;
+			ev.keylen = keylen;
+			sink->emit(sink->ctx, &ev);
+		} else	/* "closed by QUIT", "lost …", "closed by DROP …" */
+			exim_end(st, sink, l->no, keylen);
+		return true;
+	}
+	if (LOGFMT_PREFIX(p, n, "unexpected disconnection while reading SMTP command from ") ||
+	    LOGFMT_PREFIX(p, n, "SMTP call from ")) {
+		/* "SMTP call from … dropped: too many unrecognized commands",
+		 * "… too many syntax or protocol errors" */
+		exim_end(st, sink, l->no, exim_conn(st, p + 15, end));
+		return true;
+	}
 	if ((q = LOGFMT_FIND(p, n, " authenticator failed for ")) != NULL) {
-		/* "dovecot_login authenticator failed for H=(x) [ip]: 535 …" */
+		/* "dovecot_login authenticator failed for H=(x) [ip]: 535 …";
+		 * with +incoming_interface "… [ip]:port I=[ip]:port: 535 …" */
 		c = q + 26;
 		if (LOGFMT_PREFIX(c, (size_t)(end - c), "H="))
 			c += 2;
-		if ((r = LOGFMT_FIND(c, (size_t)(end - c), "]: ")) == NULL ||
-		    end - r < 6)
+		if ((r = LOGFMT_FIND(c, (size_t)(end - c), ": ")) == NULL ||
+		    end - r < 5)
 			return true;
 		ev = event_make(EV_LOG_REPLY, l->no);
 		ev.command = "AUTH";
 		ev.commandlen = 4;
 		ev.client = c;
-		ev.clientlen = (size_t)(r + 1 - c);
-		ev.text = r + 3;
-		ev.len = (size_t)(end - r - 3);
-		if (ev.text[0] < '4' || ev.text[0] > '5')
+		ev.clientlen = exim_client(c, r);
+		ev.text = r + 2;
+		ev.len = (size_t)(end - r - 2);
+		if (!exim_is_code(ev.text, end) || ev.text[0] < '4')
 			return true;
-		exim_one(sink, &ev, st->key, exim_key(st, "exim ", c,
-		    (size_t)(r + 1 - c)));
+		keylen = exim_conn(st, c, r);
+		exim_emit(st, sink, &ev, keylen, c, (size_t)(r - c));
 		return true;
 	}
 	if (LOGFMT_PREFIX(p, n, "SMTP protocol synchronization error (")) {
 		/* RFC 5321 4.3.1 / RFC 2920 3.1: input before the reply.
 		 * "(input sent without waiting for greeting)" or "(next input
-		 * sent too soon: pipelining was not advertised)" */
+		 * sent too soon: pipelining was not advertised)"; Exim answers
+		 * 554 and drops the connection */
 		ev = event_make(EV_LOG_NOTE, l->no);
 		ev.note = NOTE_SYNC_ERROR;
 		ev.text = l->bytes;
@@ -305,44 +693,45 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		}
 		if ((q = LOGFMT_FIND(p, n, "H=")) == NULL)
 			q = p;
-		exim_one(sink, &ev, st->key, exim_key(st, "exim ", q,
-		    exim_client(q, end)));
+		keylen = exim_conn(st, q, end);
+		exim_emit(st, sink, &ev, keylen, q, exim_client(q, end));
+		exim_end(st, sink, l->no, keylen);
 		return true;
 	}
-	/* "H=(helo) [ip] F=<s> rejected RCPT <r>: why" and "temporarily
-	 * rejected": no code in the log; Exim's default code for the
-	 * summary only. */
-	if ((q = LOGFMT_FIND(p, n, "rejected ")) != NULL &&
-	    (LOGFMT_PREFIX(p, n, "H=") || LOGFMT_PREFIX(p, n, "U="))) {
-		bool is_temp = q - p >= 12 &&
-		    memcmp(q - 12, "temporarily ", 12) == 0;
-		const char *why = LOGFMT_FIND(q, (size_t)(end - q), ": ");
-		size_t wl;
-
+	if ((LOGFMT_PREFIX(p, n, "SMTP syntax error in \"") ||
+	    LOGFMT_PREFIX(p, n, "SMTP protocol error in \"")) &&
+	    (q = LOGFMT_FIND(p + 22, n - 22, "\" H=")) != NULL) {
+		exim_synprot(st, l, p, q, sink);
+		return true;
+	}
+	if (LOGFMT_PREFIX(p, n, "unqualified verify rejected: ") &&
+	    (q = LOGFMT_FIND(p, n, " H=")) != NULL) {
+		/* smtp_in.c: VRFY of an address without a domain, 501 */
 		ev = event_make(EV_LOG_REPLY, l->no);
-		ev.flags = EVF_STATS_ONLY;
-		ev.client = p + 2;
-		ev.clientlen = exim_client(p + 2, end);
-		if (LOGFMT_PREFIX(q, (size_t)(end - q), "rejected RCPT <")) {
-			ev.rcpt = q + 14;
-			r = memchr(ev.rcpt, '>', (size_t)(end - ev.rcpt));
-			ev.rcptlen = r ? (size_t)(r + 1 - ev.rcpt) : 0;
-			if (r == NULL)
-				ev.rcpt = NULL;
-		}
-		why = why ? why + 2 : q;
-		wl = (size_t)(end - why);
-		if (wl > sizeof(st->synth) - 5)
-			wl = sizeof(st->synth) - 5;
-		memcpy(st->synth, is_temp ? "451 " : "550 ", 4);
-		memcpy(st->synth + 4, why, wl);
+		ev.command = "VRFY";
+		ev.commandlen = 4;
+		ev.client = q + 3;
+		ev.clientlen = exim_client(q + 3, end);
+		memcpy(st->synth, "501 ", 4);
+		k = (size_t)(q - p) < sizeof(st->synth) - 5 ? (size_t)(q - p) :
+		    sizeof(st->synth) - 5;
+		memcpy(st->synth + 4, p, k);
 		ev.text = st->synth;
-		ev.len = wl + 4;
-		sink->emit(sink->ctx, &ev);
+		ev.len = k + 4;
+		keylen = exim_conn(st, q + 3, end);
+		exim_emit(st, sink, &ev, keylen, ev.client, ev.clientlen);
 		return true;
 	}
-	/* <=, =>, Completed, SMTP connection from, protocol errors, too many
-	 * unrecognized commands, queue runs, TLS errors … */
+	/* "H=(helo) [ip] F=<s> rejected RCPT <r>: why", "temporarily
+	 * rejected", "rejected MAIL FROM:<a> H=…: message too big" */
+	if ((q = LOGFMT_FIND(p, n, "rejected ")) != NULL &&
+	    (LOGFMT_PREFIX(p, n, "H=") || LOGFMT_PREFIX(p, n, "U=") ||
+	    q == p)) {
+		exim_reject(st, l, p, q, sink);
+		st->in_reject = true;
+		return true;
+	}
+	/* <=, =>, Completed, protocol errors, queue runs, TLS errors … */
 	return true;
 }
 

@@ -320,21 +320,98 @@ static const struct {
 	    "END|exim 1tEXaC-0004Xz-Cd|||0|9" } },
 	{ "sync error",
 	  EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[192.0.2.3] input=\"EHLO\"",
-	  true, { "START|exim H=[192.0.2.3]|||0|9",
-	    "NOTE|exim H=[192.0.2.3]|" EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[192.0.2.3] input=\"EHLO\"|CONNECT|2|1",
-	    "END|exim H=[192.0.2.3]|||0|9" } },
-	{ "rejected RCPT: summary only, Exim's default code",
+	  true, { "NOTE|exim [192.0.2.3]|" EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[192.0.2.3] input=\"EHLO\"|CONNECT|2|1",
+	    "END|exim [192.0.2.3]|||0|0" } },
+	{ "sync error naming no client: a session of its own",
+	  EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=unknown",
+	  true, { "START|exim H=unknown|||0|9",
+	    "NOTE|exim H=unknown|" EX "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=unknown|CONNECT|2|1",
+	    "END|exim H=unknown|||0|9" } },
+	{ "rejected RCPT: Exim's default code, in the client's connection",
 	  EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: Unrouteable address",
-	  true, { "REPLY||550 Unrouteable address||0|4" } },
+	  true, { "REPLY|exim [192.0.2.4]|550 Unrouteable address|RCPT|0|1" } },
 	{ "temporarily rejected: 451",
 	  EX "H=(x) [192.0.2.4] F=<a@b> temporarily rejected RCPT <c@d>: greylisted.",
-	  true, { "REPLY||451 greylisted.||0|4" } },
+	  true, { "REPLY|exim [192.0.2.4]|451 greylisted.|RCPT|0|1" } },
+	{ "rejected with the ACL's own code",
+	  EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: 554 go away",
+	  true, { "REPLY|exim [192.0.2.4]|554 go away|RCPT|0|1" } },
+	{ "rejected, a code of the other class is text",
+	  EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: 451 later",
+	  true, { "REPLY|exim [192.0.2.4]|550 451 later|RCPT|0|1" } },
+	{ "rejected EXPN, no reason",
+	  EX "H=(v) [127.0.0.1]:49196 I=[127.0.0.1]:25 rejected EXPN postmaster",
+	  true, { "REPLY|exim [127.0.0.1]:49196|550 rejected EXPN postmaster|EXPN|0|1" } },
+	{ "almost: rejected what Exim never rejects",
+	  EX "H=(x) [192.0.2.4] F=<a@b> rejected NOOP",
+	  true, { NULL } },
+	{ "size at MAIL: 552",
+	  EX "[1148] rejected MAIL FROM:<a@example.org> H=(s.test.example) [127.0.0.1]:33898 I=[127.0.0.1]:25: message too big: size=500000 max=102400",
+	  true, { "REPLY|exim [127.0.0.1]:33898|552 message too big: size=500000 max=102400|MAIL|0|1" } },
+	{ "size at the end of data: 552",
+	  EX "[1094] 1xVFJS-0000He-20 rejected from <s@e.org> H=(vm) [127.0.0.1]:33862: message too big: read=152374 max=102400",
+	  true, { "REPLY|exim [127.0.0.1]:33862|552 message too big: read=152374 max=102400|END-OF-DATA|0|1" } },
+	{ "connection start (+smtp_connection, +incoming_port)",
+	  EX "[473] SMTP connection from [127.0.0.1]:33798 I=[127.0.0.1]:25 (TCP/IP connection count = 1)",
+	  true, { "START|exim [127.0.0.1]:33798|||0|0" } },
+	{ "connection end, HELO literal not the address",
+	  EX "[1064] SMTP connection from ([127.0.0.1]) [127.0.0.1]:33798 I=[127.0.0.1]:25 closed by QUIT",
+	  true, { "END|exim [127.0.0.1]:33798|||0|0" } },
+	{ "connection lost, no port",
+	  EX "SMTP connection from (ylmf-pc) [203.0.113.9] lost D=3s",
+	  true, { "END|exim [203.0.113.9]|||0|0" } },
+	{ "almost: connection from no address",
+	  EX "SMTP connection from somewhere closed by QUIT",
+	  true, { NULL } },
+	{ "no MAIL: used, no event",
+	  EX "[1091] no MAIL in SMTP connection from (vm) [127.0.0.1]:33846 I=[127.0.0.1]:25 D=0.203s C=EHLO,AUTH,QUIT",
+	  true, { NULL } },
+	{ "dropped: the end",
+	  EX "[1462] SMTP call from [127.0.0.1]:43250 I=[127.0.0.1]:25 dropped: too many unrecognized commands (last was \"Accept: */*\")",
+	  true, { "END|exim [127.0.0.1]:43250|||0|0" } },
+	{ "unexpected disconnection: the end",
+	  EX "[1105] unexpected disconnection while reading SMTP command from (localhost) [127.0.0.1]:33882 I=[127.0.0.1]:25 D=0.002s",
+	  true, { "END|exim [127.0.0.1]:33882|||0|0" } },
+	{ "unrecognized command: 500",
+	  EX "[1462] SMTP syntax error in \"GET / HTTP/1.1\" H=[127.0.0.1]:43250 I=[127.0.0.1]:25 unrecognized command",
+	  true, { "REPLY|exim [127.0.0.1]:43250|500 unrecognized command|GET / HTTP/1.1|0|1" } },
+	{ "syntax error: 501",
+	  EX "SMTP syntax error in \"MAIL FROM:<a@e.org\" H=(e) [127.0.0.1]:5 I=[127.0.0.1]:25 '>' missing at end of address",
+	  true, { "REPLY|exim [127.0.0.1]:5|501 '>' missing at end of address|MAIL FROM:<a@e.org|0|1" } },
+	{ "protocol error: 503, no +incoming_interface",
+	  EX "SMTP protocol error in \"MAIL FROM:<b@e.org>\" H=(e) [192.0.2.5] sender already given",
+	  true, { "REPLY|exim [192.0.2.5]|503 sender already given|MAIL FROM:<b@e.org>|0|1" } },
+	{ "almost: protocol error without a client",
+	  EX "SMTP protocol error in \"AUTH LOGIN\" H=unknown AUTH command used when not advertised",
+	  true, { NULL } },
+	{ "unqualified VRFY: 501",
+	  EX "[1619] unqualified verify rejected: <alice> H=(v.test.example) [127.0.0.1]:49196 I=[127.0.0.1]:25",
+	  true, { "REPLY|exim [127.0.0.1]:49196|501 unqualified verify rejected: <alice>|VRFY|0|1" } },
+	{ "authenticator failed with +incoming_interface",
+	  EX "[1091] login_server authenticator failed for (vm) [127.0.0.1]:33846 I=[127.0.0.1]:25: 535 Incorrect authentication data (set_id=alice)",
+	  true, { "REPLY|exim [127.0.0.1]:33846|535 Incorrect authentication data (set_id=alice)|AUTH|0|1" } },
+	{ "remote error: the delivery time is not the reply's",
+	  EX "1xVFK0-0000RR-2S ** full@f R=fail_remote T=remote_test H=127.0.0.1 [127.0.0.1]:12626 I=[127.0.0.1]:51328: SMTP error from remote mail server after RCPT TO:<full@f>: 552 5.2.2 Mailbox full DT=0.047s",
+	  true, { "START|exim 1xVFK0-0000RR-2S|||0|9",
+	    "REPLY|exim 1xVFK0-0000RR-2S|552 5.2.2 Mailbox full|RCPT|0|1",
+	    "END|exim 1xVFK0-0000RR-2S|||0|9" } },
 	{ "delivery: used", EX "1tEXaB-0004Xy-Ab => bob <bob@example.org> R=local_user T=mail_spool",
 	  true, { NULL } },
-	{ "protocol error: used", EX "SMTP protocol error in \"AUTH LOGIN\" H=(x) [192.0.2.5] AUTH command used when not advertised",
-	  true, { NULL } },
-	{ "debug client line", " 4711 SMTP<< EHLO x", true, { "C||EHLO x||0|0" } },
-	{ "debug server line", " 4711 SMTP>> 250 OK", true, { "S||250 OK||0|0" } },
+	{ "protocol error: 503", EX "SMTP protocol error in \"AUTH LOGIN\" H=(x) [192.0.2.5] AUTH command used when not advertised",
+	  true, { "REPLY|exim [192.0.2.5]|503 AUTH command used when not advertised|AUTH LOGIN|0|1" } },
+	{ "debug client line: a process's first starts its session",
+	  " 4711 SMTP<< EHLO x", true,
+	  { "START|exim-d 4711|||0|0", "C|exim-d 4711|EHLO x||0|0" } },
+	{ "debug server line", " 4711 SMTP>> 250 OK", true,
+	  { "START|exim-d 4711|||0|0", "S|exim-d 4711|250 OK||0|0" } },
+	{ "debug transport line, no pid column", "  SMTP+> QUIT", true,
+	  { "START|exim-d |||0|0", "C|exim-d |QUIT||0|0" } },
+	{ "almost: no blank after SMTP<<", " 4711 SMTP<<EHLO x", false, { NULL } },
+	{ "almost: other debug output", " 3118 host in helo_verify_hosts? no (option unset)",
+	  false, { NULL } },
+	{ "almost: a reply line with no reply going on", " 573        250-SIZE 102400",
+	  false, { NULL } },
+	{ "almost: close of a process never seen", " 3118   SMTP(close)>>", true, { NULL } },
 	{ "not exim (almost: no seconds)", "2026-11-22 10:01 x", false, { NULL } },
 };
 
@@ -349,6 +426,64 @@ START_TEST(test_exim)
 	ck_assert_msg(used == ex_cases[_i].used, "%s: used %d",
 	    ex_cases[_i].name, used);
 	expect(&c, ex_cases[_i].want, ex_cases[_i].name);
+}
+END_TEST
+
+/* ---- fmt_exim, several lines: the events of the last one */
+
+static const struct {
+	const char	*name;
+	const char	*lines[4];
+	bool		 used;
+	const char	*want[4];
+} ex_seq[] = {
+	{ "reply in its connection",
+	  { EX "[473] SMTP connection from [127.0.0.1]:33798 I=[127.0.0.1]:25 (TCP/IP connection count = 1)",
+	    EX "[1064] H=(vm) [127.0.0.1]:33798 I=[127.0.0.1]:25 F=<s@e.org> rejected RCPT <c@t.example>: Unrouteable address",
+	    NULL },
+	  true, { "REPLY|exim [127.0.0.1]:33798|550 Unrouteable address|RCPT|0|1" } },
+	{ "sync error ends the connection",
+	  { EX "SMTP connection from [127.0.0.1]:43198 I=[127.0.0.1]:25 (TCP/IP connection count = 1)",
+	    EX "SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected \"MAIL FROM:<a@e.org>\" H=(p) [127.0.0.1]:43198 I=[127.0.0.1]:25",
+	    NULL },
+	  true, { "NOTE|exim [127.0.0.1]:43198|" EX "SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected \"MAIL FROM:<a@e.org>\" H=(p) [127.0.0.1]:43198 I=[127.0.0.1]:25||2|1",
+	    "END|exim [127.0.0.1]:43198|||0|0" } },
+	{ "debug: the next line of a reply",
+	  { " 573 SMTP>> 250-mx.test.example Hello vm [127.0.0.1]",
+	    " 573        250-SIZE 102400", NULL },
+	  true, { "S|exim-d 573|250-SIZE 102400||0|0" } },
+	{ "debug: the last line of a reply without pid column is not pid 250",
+	  { "  SMTP<< 250-remote.test.example", "         250-8BITMIME",
+	    "         250 ENHANCEDSTATUSCODES", NULL },
+	  true, { "S|exim-d |250 ENHANCEDSTATUSCODES||0|0" } },
+	{ "debug: a reply line at column 0 goes on with the reply before it",
+	  { " 4711 SMTP>> 250-mx.example.org Hello", "250 HELP", NULL },
+	  true, { "S|exim-d 4711|250 HELP||0|0" } },
+	{ "debug: the process closes",
+	  { " 3118   SMTP<< 221 2.0.0 Bye", " 3118   SMTP(close)>>", NULL },
+	  true, { "END|exim-d 3118|||0|0" } },
+	{ "debug: a new connection after the close starts again",
+	  { " 3118   SMTP>>(close on process exit)", " 3118 SMTP>> 220 x", NULL },
+	  true, { "START|exim-d 3118|||0|0", "S|exim-d 3118|220 x||0|0" } },
+	{ "reject log: the header dump after a rejection is used",
+	  { EX "1xVFJS-0000He-20 rejected from <s@e.org> H=(vm) [127.0.0.1]:3: message too big: read=1 max=1",
+	    "Envelope-from: <s@e.org>", "  Subject: x", NULL },
+	  true, { NULL } },
+	{ "almost: header-like lines with no rejection before them",
+	  { EX "1xVFJS-0000He-20 Completed", "  Subject: x", NULL },
+	  false, { NULL } },
+};
+
+START_TEST(test_exim_seq)
+{
+	struct cap c;
+	bool used = false;
+
+	memset(&c, 0, sizeof(c));
+	feed(&fmt_exim, ex_seq[_i].lines, &c, &used);
+	ck_assert_msg(used == ex_seq[_i].used, "%s: used %d",
+	    ex_seq[_i].name, used);
+	expect(&c, ex_seq[_i].want, ex_seq[_i].name);
 }
 END_TEST
 
@@ -450,6 +585,7 @@ logfmt_suite(void)
 	tcase_add_loop_test(tc, test_syslog, 0, NELEM(syslogs));
 	tcase_add_loop_test(tc, test_postfix, 0, NELEM(pf_cases));
 	tcase_add_loop_test(tc, test_exim, 0, NELEM(ex_cases));
+	tcase_add_loop_test(tc, test_exim_seq, 0, NELEM(ex_seq));
 	tcase_add_test(tc, test_probe);
 	tcase_add_loop_test(tc, test_normalise, 0, NELEM(norms));
 	tcase_add_test(tc, test_topk);
