@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +58,19 @@ reply_parse(const char *s, size_t len, struct reply_line *r)
 	}
 	if (r->is_malformed)
 		return;
-	for (i = 0; i < r->textlen; i++) {
+	/* Eight bytes at a time while none is below 0x20 or DEL: the word
+	 * trick finds a byte below 0x20 (or above 0x7f, checked slowly)
+	 * and a DEL as a zero byte after the xor. */
+	for (i = 0; i + 8 <= r->textlen; i += 8) {
+		uint64_t w, d;
+
+		memcpy(&w, r->text + i, 8);
+		d = w ^ 0x7f7f7f7f7f7f7f7fu;
+		if ((((w - 0x2020202020202020u) | (d - 0x0101010101010101u)) &
+		    0x8080808080808080u) != 0)
+			break;
+	}
+	for (; i < r->textlen; i++) {
 		unsigned char c = (unsigned char)r->text[i];
 
 		/* A bare CR is reported as a line-ending problem. */
