@@ -52,7 +52,7 @@ all: smtplint
 	@touch $@
 
 PKGS	= libpcre2-8 yaml-0.1 zlib
-LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 PKGCFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 CHECKLIBS = $(shell $(PKG_CONFIG) --cflags --libs check 2>/dev/null)
 

@@ -48,6 +48,13 @@ diag_verror(const char *file, unsigned long line, unsigned long col,
 }
 
 void
+diag_vwarn(const char *file, unsigned long line, unsigned long col,
+    const char *fmt, va_list ap)
+{
+	diag_vprint("warning", file, line, col, fmt, ap);
+}
+
+void
 diag_warn(const char *file, unsigned long line, unsigned long col,
     const char *fmt, ...)
 {

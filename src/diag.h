@@ -20,6 +20,8 @@ void	diag_warn(const char *file, unsigned long line, unsigned long col,
 /* diag_error with a va_list, for callers that build their own. */
 void	diag_verror(const char *file, unsigned long line, unsigned long col,
 	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+void	diag_vwarn(const char *file, unsigned long line, unsigned long col,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 bool	diag_had_error(void);
 /* Reset the error flag (tests). */
 void	diag_reset(void);

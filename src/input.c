@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,12 @@ struct input {
 	size_t		 start;		/* first byte of the next line */
 	size_t		 end;		/* end of valid data */
 	char		*longbuf;	/* kept head of an over-long line */
+	/* input_defer: diagnostics kept for the caller, not printed */
+	bool		 is_deferred;
+	struct input_diag diag[INPUT_DIAG_MAX];
+	size_t		 ndiag;
+	void		(*before_read)(void *);
+	void		*before_read_arg;
 	unsigned long	 lineno;
 	/* gzip */
 	z_stream	 zs;
@@ -140,19 +148,73 @@ input_free(struct input *in)
 	free(in);
 }
 
+/*
+ * A diagnostic found while reading: printed now, or kept for
+ * input_take_diag when the reading runs ahead of the caller (readahead.c),
+ * so that it comes out after the lines before it.
+ */
+static void DIAG_PRINTF(4, 5)
+input_diag(struct input *in, bool is_error, unsigned long line,
+    const char *fmt, ...)
+{
+	struct input_diag *d;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (in->is_deferred && in->ndiag < INPUT_DIAG_MAX) {
+		d = &in->diag[in->ndiag++];
+		d->is_error = is_error;
+		d->line = line;
+		(void)vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	} else if (is_error)
+		diag_verror(in->name, line, 0, fmt, ap);
+	else
+		diag_vwarn(in->name, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+input_defer(struct input *in, void (*before_read)(void *), void *arg)
+{
+	in->is_deferred = true;
+	in->before_read = before_read;
+	in->before_read_arg = arg;
+}
+
+size_t
+input_take_diag(struct input *in, struct input_diag *d, size_t max)
+{
+	size_t n = in->ndiag < max ? in->ndiag : max;
+
+	memcpy(d, in->diag, n * sizeof(*d));
+	in->ndiag = 0;
+	return n;
+}
+
+void
+input_print_diag(const char *name, const struct input_diag *d)
+{
+	if (d->is_error)
+		diag_error(name, d->line, 0, "%s", d->msg);
+	else
+		diag_warn(name, d->line, 0, "%s", d->msg);
+}
+
 /* read(2) that retries on EINTR; -1 after a diagnostic. */
 static ssize_t
 input_read_fd(struct input *in, void *dst, size_t n)
 {
 	ssize_t r;
 
+	if (in->before_read != NULL)
+		in->before_read(in->before_read_arg);
 	for (;;) {
 		r = read(in->fd, dst, n);
 		if (r >= 0)
 			return r;
 		if (errno == EINTR)
 			continue;
-		diag_error(in->name, in->lineno + 1, 0, "read error: %s",
+		input_diag(in, true, in->lineno + 1, "read error: %s",
 		    strerror(errno));
 		in->is_failed = true;
 		return -1;
@@ -170,7 +232,7 @@ input_start_gzip(struct input *in, size_t n)
 	in->end -= n;
 	memset(&in->zs, 0, sizeof(in->zs));
 	if (inflateInit2(&in->zs, 15 + 16) != Z_OK) {
-		diag_error(in->name, 0, 0, "cannot start gzip decompression");
+		input_diag(in, true, 0, "cannot start gzip decompression");
 		in->is_failed = true;
 		in->is_eof = true;
 		return;
@@ -189,8 +251,7 @@ input_inflate(struct input *in)
 
 	if (in->z_corrupt) {
 		/* Told now, after the lines that came before the damage. */
-		diag_error(in->name, in->lineno + 1, 0,
-		    "corrupt gzip data: %s",
+		input_diag(in, true, in->lineno + 1, "corrupt gzip data: %s",
 		    in->zs.msg ? in->zs.msg : "inflate failed");
 		in->is_failed = true;
 		return -1;
@@ -213,7 +274,7 @@ input_inflate(struct input *in)
 			if (in->rawlen == 0)
 				continue;
 			if (in->zs.next_in[0] != 0x1f) {
-				diag_warn(in->name, 0, 0,
+				input_diag(in, false, 0,
 				    "data after the end of the gzip stream ignored");
 				in->rawlen = 0;
 				in->raw_eof = true;
@@ -223,7 +284,7 @@ input_inflate(struct input *in)
 			in->z_member_done = false;
 		}
 		if (in->rawlen == 0 && in->raw_eof) {
-			diag_error(in->name, in->lineno + 1, 0,
+			input_diag(in, true, in->lineno + 1,
 			    "truncated gzip data: the compressed stream ends early");
 			in->is_failed = true;
 			return -1;
@@ -245,7 +306,7 @@ input_inflate(struct input *in)
 				in->z_corrupt = true;
 				return r;
 			}
-			diag_error(in->name, in->lineno + 1, 0,
+			input_diag(in, true, in->lineno + 1,
 			    "corrupt gzip data: %s",
 			    in->zs.msg ? in->zs.msg : "inflate failed");
 			in->is_failed = true;
@@ -315,15 +376,38 @@ input_eol(char *p, const char *end, bool *cr)
 {
 #if defined(__SSE2__)
 	const __m128i lf = _mm_set1_epi8('\n'), crv = _mm_set1_epi8('\r');
-	unsigned m, c, any = 0;
+	__m128i acc = _mm_setzero_si128();
+	unsigned m, c, any;
 
+	/* 32 bytes a round: the CR compares are only gathered, and looked
+	 * at when the LF is found. */
+	while (end - p >= 32) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + 16));
+		__m128i la = _mm_cmpeq_epi8(a, lf), lb = _mm_cmpeq_epi8(b, lf);
+		__m128i ca = _mm_cmpeq_epi8(a, crv), cb = _mm_cmpeq_epi8(b, crv);
+
+		if (_mm_movemask_epi8(_mm_or_si128(la, lb)) != 0) {
+			m = (unsigned)_mm_movemask_epi8(la) |
+			    (unsigned)_mm_movemask_epi8(lb) << 16;
+			c = (unsigned)_mm_movemask_epi8(ca) |
+			    (unsigned)_mm_movemask_epi8(cb) << 16;
+			/* only the CRs before the LF */
+			*cr = _mm_movemask_epi8(acc) != 0 ||
+			    (c & ((m & -m) - 1)) != 0;
+			return p + __builtin_ctz(m);
+		}
+		acc = _mm_or_si128(acc, _mm_or_si128(ca, cb));
+		p += 32;
+	}
+	any = (unsigned)_mm_movemask_epi8(acc);
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
 		c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, crv));
 		if (m != 0) {
-			/* only the CRs before the LF */
 			*cr = (any | (c & ((m & -m) - 1))) != 0;
 			return p + __builtin_ctz(m);
 		}

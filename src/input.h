@@ -37,6 +37,15 @@ struct line {
 
 struct input;
 
+#define INPUT_DIAG_MAX	4
+
+/* A diagnostic kept by a deferred input (input_defer). */
+struct input_diag {
+	bool		 is_error;	/* else a warning */
+	unsigned long	 line;		/* 0: none */
+	char		 msg[240];
+};
+
 /* Open PATH ("-" or NULL: standard input).  NULL after a diagnostic. */
 struct input	*input_open(const char *path);
 /* Open an already open descriptor (not closed by input_free). */
@@ -47,5 +56,17 @@ int		 input_next(struct input *, struct line *l);
 const char	*input_name(const struct input *);
 bool		 input_is_gzip(const struct input *);
 void		 input_free(struct input *);
+
+/* For a reader that runs ahead of its consumer (readahead.c): keep the
+ * diagnostics found while reading for input_take_diag instead of printing
+ * them, and call BEFORE_READ(ARG), if not NULL, before each read(2), which
+ * may block. */
+void		 input_defer(struct input *, void (*before_read)(void *),
+		    void *arg);
+/* Move up to MAX kept diagnostics to D; how many. */
+size_t		 input_take_diag(struct input *, struct input_diag *d,
+		    size_t max);
+/* Print one, naming input NAME. */
+void		 input_print_diag(const char *name, const struct input_diag *);
 
 #endif

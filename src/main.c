@@ -18,6 +18,7 @@
 #include "format.h"
 #include "input.h"
 #include "logfmt.h"
+#include "readahead.h"
 #include "report.h"
 #include "rules.h"
 #include "session.h"
@@ -277,6 +278,7 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
     struct stats *st)
 {
 	struct input *in;
+	struct readahead *ra;
 	struct format_stream *fs;
 	struct event_sink sink = { sink_emit, ss };
 	struct line l;
@@ -291,7 +293,8 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
 	sessions_input(ss, name);
 	fs = format_stream_new(o->format ? format_find(o->format) : NULL,
 	    &sink, st);
-	while ((rc = input_next(in, &l)) == 1)
+	ra = readahead_new(in);
+	while ((rc = readahead_next(ra, &l)) == 1)
 		format_stream_line(fs, &l);
 	format_stream_end(fs);
 	sessions_input_end(ss, st->lines - before);
@@ -304,7 +307,7 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
 			    "see --list-formats)", st->lines - before);
 	}
 	format_stream_free(fs);
-	input_free(in);
+	readahead_free(ra);
 }
 
 static void

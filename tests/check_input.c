@@ -21,12 +21,53 @@
 #include <zlib.h>
 
 #include "input.h"
+#include "readahead.h"
 #include "testutil.h"
 
 #define MAXL	INPUT_MAX_LINE
 #define MIB	(1024 * 1024)
 
 /* ---- helpers */
+
+/*
+ * Every test runs twice: reading with input_next, and through readahead
+ * (a second thread that reads ahead in batches), with the same
+ * expectations: the same lines, numbers, terminators, diagnostics in the
+ * same place.
+ */
+static bool via_ra;
+static struct input *ra_in;
+static struct readahead *ra;
+
+static void
+use_readahead(void)
+{
+	via_ra = true;
+}
+
+static int
+next_line(struct input *in, struct line *l)
+{
+	if (!via_ra)
+		return input_next(in, l);
+	if (ra_in != in) {
+		ck_assert_msg(ra == NULL, "two inputs read at once");
+		ra = readahead_new(in);
+		ra_in = in;
+	}
+	return readahead_next(ra, l);
+}
+
+static void
+free_input(struct input *in)
+{
+	if (via_ra && in != NULL && ra_in == in) {
+		readahead_free(ra);
+		ra = NULL;
+		ra_in = NULL;
+	} else
+		input_free(in);
+}
 
 /* Compress LEN bytes into one gzip member (caller frees). */
 static unsigned char *
@@ -160,7 +201,7 @@ small_expect(struct input *in, const struct small_case *tc, const char *how)
 		const struct exp_line *e = &tc->lines[i];
 
 		want = e->len ? e->len : strlen(e->text);
-		r = input_next(in, &l);
+		r = next_line(in, &l);
 		ck_assert_msg(r == 1, "%s (%s): line %zu: input_next %d",
 		    tc->name, how, i + 1, r);
 		ck_assert_msg(l.no == i + 1, "%s (%s): number %lu", tc->name,
@@ -179,9 +220,9 @@ small_expect(struct input *in, const struct small_case *tc, const char *how)
 		ck_assert_msg(!l.is_truncated && l.full_len == l.len,
 		    "%s (%s): line %zu truncated", tc->name, how, i + 1);
 	}
-	ck_assert_msg((r = input_next(in, &l)) == 0, "%s (%s): after the last "
+	ck_assert_msg((r = next_line(in, &l)) == 0, "%s (%s): after the last "
 	    "line: %d", tc->name, how, r);
-	ck_assert_int_eq(input_next(in, &l), 0);	/* stays at the end */
+	ck_assert_int_eq(next_line(in, &l), 0);	/* stays at the end */
 }
 
 static size_t
@@ -205,7 +246,7 @@ START_TEST(test_input_file)
 	ck_assert_str_eq(input_name(in), path);
 	small_expect(in, tc, "file");
 	ck_assert(!input_is_gzip(in));
-	input_free(in);
+	free_input(in);
 	err = tu_stderr_end(&cap);
 	ck_assert_msg(err[0] == '\0', "%s: stderr: %s", tc->name, err);
 	free(err);
@@ -231,7 +272,7 @@ START_TEST(test_input_gzip)
 	ck_assert_ptr_nonnull(in);
 	small_expect(in, tc, "gzip");
 	ck_assert_msg(input_is_gzip(in), "%s: not seen as gzip", tc->name);
-	input_free(in);
+	free_input(in);
 	err = tu_stderr_end(&cap);
 	ck_assert_msg(err[0] == '\0', "%s: stderr: %s", tc->name, err);
 	free(err);
@@ -264,7 +305,7 @@ small_pipe(const struct small_case *tc, bool gzip)
 	small_expect(in, tc, gzip ? "pipe, gzip" : "pipe");
 	ck_assert_msg(input_is_gzip(in) == gzip, "%s: is_gzip %d", tc->name,
 	    input_is_gzip(in));
-	input_free(in);
+	free_input(in);
 	pthread_join(t, NULL);
 	/* input_fdopen does not own the descriptor. */
 	ck_assert_int_eq(close(fd), 0);
@@ -355,7 +396,7 @@ START_TEST(test_input_long)
 	}
 	ck_assert_ptr_nonnull(in);
 
-	ck_assert_int_eq(input_next(in, &l), 1);
+	ck_assert_int_eq(next_line(in, &l), 1);
 	ck_assert_uint_eq(l.no, 1);
 	ck_assert_msg(l.is_truncated == cut, "%s: is_truncated %d", tc->name,
 	    l.is_truncated);
@@ -386,19 +427,19 @@ START_TEST(test_input_long)
 	}
 	if (!at_end) {
 		/* The rest of the long line is skipped, never a new line. */
-		ck_assert_int_eq(input_next(in, &l), 1);
+		ck_assert_int_eq(next_line(in, &l), 1);
 		ck_assert_uint_eq(l.no, 2);
 		ck_assert_msg(l.len == 4 && memcmp(l.bytes, "next", 4) == 0,
 		    "%s: line 2 is '%.*s'", tc->name,
 		    (int)(l.len > 40 ? 40 : l.len), l.bytes);
 		ck_assert_int_eq(l.eol, EOL_CRLF);
 		ck_assert(!l.is_truncated);
-		ck_assert_int_eq(input_next(in, &l), 1);
+		ck_assert_int_eq(next_line(in, &l), 1);
 		ck_assert_uint_eq(l.no, 3);
 		ck_assert_str_eq(l.bytes, "last");
 	}
-	ck_assert_int_eq(input_next(in, &l), 0);
-	input_free(in);
+	ck_assert_int_eq(next_line(in, &l), 0);
+	free_input(in);
 	if (fd >= 0) {
 		pthread_join(t, NULL);
 		close(fd);
@@ -447,7 +488,7 @@ read_numbered(const char *name, const void *data, size_t len, int *last,
 	tu_stderr_begin(&cap);
 	in = input_open(path);
 	ck_assert_ptr_nonnull(in);
-	while ((r = input_next(in, &l)) == 1) {
+	while ((r = next_line(in, &l)) == 1) {
 		snprintf(want, sizeof(want), "line %u %08x", n + 1,
 		    (n + 1) * 2654435761u);
 		ck_assert_msg(!*partial, "%s: a line after the partial one",
@@ -467,8 +508,8 @@ read_numbered(const char *name, const void *data, size_t len, int *last,
 	}
 	*last = r;
 	if (r == -1)	/* the error is told once, then the end */
-		ck_assert_int_eq(input_next(in, &l), 0);
-	input_free(in);
+		ck_assert_int_eq(next_line(in, &l), 0);
+	free_input(in);
 	*err = tu_stderr_end(&cap);
 	free(path);
 	return n;
@@ -654,21 +695,24 @@ START_TEST(test_input_stdin_name)
 	in = input_open("-");
 	ck_assert_ptr_nonnull(in);
 	ck_assert_str_eq(input_name(in), "<stdin>");
-	input_free(in);
+	free_input(in);
 	in = input_open(NULL);
 	ck_assert_ptr_nonnull(in);
 	ck_assert_str_eq(input_name(in), "<stdin>");
-	input_free(in);
+	free_input(in);
 }
 END_TEST
 
-static Suite *
-input_suite(void)
+static void
+add_cases(Suite *s, const char *suffix, void (*setup)(void))
 {
-	Suite *s = suite_create("input");
 	TCase *tc;
+	char name[64];
 
-	tc = tcase_create("small");
+	snprintf(name, sizeof(name), "small%s", suffix);
+	tc = tcase_create(name);
+	if (setup != NULL)
+		tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_loop_test(tc, test_input_file, 0,
 	    (int)TU_NELEM(small_cases));
 	tcase_add_loop_test(tc, test_input_gzip, 0,
@@ -678,11 +722,17 @@ input_suite(void)
 	tcase_add_loop_test(tc, test_input_pipe_gzip, 0,
 	    (int)TU_NELEM(small_cases));
 	suite_add_tcase(s, tc);
-	tc = tcase_create("long");
+	snprintf(name, sizeof(name), "long%s", suffix);
+	tc = tcase_create(name);
+	if (setup != NULL)
+		tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 120);	/* valgrind */
 	tcase_add_loop_test(tc, test_input_long, 0, (int)TU_NELEM(long_cases));
 	suite_add_tcase(s, tc);
-	tc = tcase_create("broken");
+	snprintf(name, sizeof(name), "broken%s", suffix);
+	tc = tcase_create(name);
+	if (setup != NULL)
+		tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_input_gzip_truncated);
 	tcase_add_test(tc, test_input_gzip_corrupt);
@@ -690,6 +740,15 @@ input_suite(void)
 	tcase_add_test(tc, test_input_open_errors);
 	tcase_add_test(tc, test_input_stdin_name);
 	suite_add_tcase(s, tc);
+}
+
+static Suite *
+input_suite(void)
+{
+	Suite *s = suite_create("input");
+
+	add_cases(s, "", NULL);
+	add_cases(s, " (readahead)", use_readahead);
 	return s;
 }
 
