@@ -19,7 +19,9 @@ enum event_kind {
 	EV_TLS,			/* the TLS handshake completed (STARTTLS or implicit) */
 	EV_LOG_REPLY,		/* a logged reply (text) and the command it answered
 				 * (command, may be NULL): judged on its own */
-	EV_LOG_NOTE		/* a logged protocol fact (logs: pipelining, bare LF …) */
+	EV_LOG_NOTE,		/* a logged protocol fact (logs: pipelining, bare LF …) */
+	EV_CLOCK		/* the log's time is now WHEN (format.c, every
+				 * FORMAT_CLOCK_LINES lines of a log) */
 };
 
 /* What an EV_LOG_NOTE says; smtp.c turns each into a finding. */
@@ -53,6 +55,7 @@ struct event {
 	size_t		 clientlen;
 	const char	*rcpt;		/* EV_LOG_REPLY: the recipient, or NULL */
 	size_t		 rcptlen;
+	long long	 when;		/* EV_CLOCK: seconds since the epoch */
 };
 
 #define EVF_PARTIAL	0x01	/* the session's dialogue is only partly visible */

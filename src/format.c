@@ -96,12 +96,24 @@ format_stream_new(const struct format_adapter *forced,
 static void
 format_feed(struct format_stream *fs, const struct line *l)
 {
+	struct event ev;
+	long long t;
+	size_t used;
+
 	/* --since/--until: a log line outside the range is read, not used. */
 	if (fs->adapter->is_log && logfmt_has_range() &&
 	    logfmt_is_outside(l->bytes, l->len)) {
 		fs->stats->skipped_lines++;
 		fs->used++;
 		return;
+	}
+	/* The log's clock, for the sessions' idle time: now and then is
+	 * enough, and costs nothing per line. */
+	if (fs->adapter->is_log && l->no % FORMAT_CLOCK_LINES == 0 &&
+	    logfmt_time(l->bytes, l->len, &t, &used)) {
+		ev = event_make(EV_CLOCK, l->no);
+		ev.when = t;
+		fs->sink.emit(fs->sink.ctx, &ev);
 	}
 	if (fs->adapter->line(fs->st, l, &fs->sink))
 		fs->used++;

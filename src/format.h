@@ -12,6 +12,9 @@
 #include "event.h"
 #include "input.h"
 
+/* A log's lines between two EV_CLOCK events (the time of the line). */
+#define FORMAT_CLOCK_LINES	256
+
 struct format_adapter {
 	const char	*name;		/* for --format and --list-formats */
 	const char	*description;	/* one line, English */

@@ -42,6 +42,7 @@ struct opts {
 	bool				 list_formats;
 	int				 color;		/* -1 auto, 0 never, 1 always */
 	size_t				 max_sessions;
+	long long			 max_idle;	/* seconds, 0: none */
 };
 
 static void
@@ -69,6 +70,8 @@ usage(FILE *fp)
 "      --list-formats      print the input formats and exit\n"
 "      --color=WHEN        auto (default), always, never; NO_COLOR is honoured\n"
 "      --max-sessions=N    open sessions kept at most (default 10000)\n"
+"      --max-idle=SECONDS  logs: drop a session not seen for this long in\n"
+"                          the log's time (default 3600; 0: never)\n"
 "      --since=TIME        logs: skip lines before TIME (ISO 8601 date or\n"
 "                          date and time, 'today', 'yesterday')\n"
 "      --until=TIME        logs: skip lines from TIME on; a day alone means\n"
@@ -123,6 +126,7 @@ enum {
 	OPT_LIST_FORMATS,
 	OPT_COLOR,
 	OPT_MAX_SESSIONS,
+	OPT_MAX_IDLE,
 	OPT_SINCE,
 	OPT_UNTIL
 };
@@ -141,6 +145,7 @@ static const struct option longopts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "colour", required_argument, NULL, OPT_COLOR },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "help", no_argument, NULL, 'h' },
@@ -171,6 +176,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	o->fail_on = SEV_WARNING;
 	o->color = -1;
 	o->max_sessions = SESSION_MAX_DEFAULT;
+	o->max_idle = SESSION_IDLE_DEFAULT;
 	while ((c = getopt_long(argc, argv, "f:o:l:s:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -242,6 +248,15 @@ parse_opts(int argc, char *argv[], struct opts *o)
 				return bad_option("--max-sessions", optarg,
 				    "1 to 10000000");
 			o->max_sessions = n;
+			break;
+		case OPT_MAX_IDLE:
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '-' ||
+			    n > 100000000)
+				return bad_option("--max-idle", optarg,
+				    "0 to 100000000 seconds");
+			o->max_idle = (long long)n;
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
@@ -383,6 +398,7 @@ main(int argc, char *argv[])
 	env.findings = &fx;
 	env.stats = st;
 	ss = sessions_new(&env, o.max_sessions);
+	sessions_set_idle(ss, o.max_idle);
 	if (optind >= argc)
 		run_input(&o, NULL, ss, st);
 	for (i = optind; i < argc; i++)

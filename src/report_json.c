@@ -147,6 +147,7 @@ json_end(struct report *r, const struct stats *st, const struct findings *fx)
 	rbuf_printf(b, "},\"unparsed_lines\":%lu", st->unparsed_lines);
 	rbuf_printf(b, ",\"truncated_lines\":%lu,\"evicted_sessions\":%lu",
 	    st->truncated_lines, st->evicted);
+	rbuf_printf(b, ",\"idle_sessions\":%lu", st->idle_evicted);
 	rbuf_printf(b, ",\"skipped_lines\":%lu,\"rejections\":%lu",
 	    st->skipped_lines, st->log.rejects);
 	json_top(b, "top_rejections", "reply", st->log.rej.e, st->log.rej.n,

@@ -159,7 +159,8 @@ summary_end(struct report *r, const struct stats *st,
 {
 	static const char *const rows[] = { "sum-files", "sum-lines",
 	    "sum-unparsed", "sum-skipped", "sum-truncated", "sum-sessions",
-	    "sum-evicted", "sum-commands", "sum-replies", "sum-rejects" };
+	    "sum-evicted", "sum-idle", "sum-commands", "sum-replies",
+	    "sum-rejects" };
 	const struct logstat *ls = &st->log;
 	const struct code_info *ci;
 	const char *title = report_label(r, "summary-title");
@@ -184,6 +185,8 @@ summary_end(struct report *r, const struct stats *st,
 	summary_row(r, w, "sum-sessions", st->sessions);
 	if (st->evicted > 0)
 		summary_row(r, w, "sum-evicted", st->evicted);
+	if (st->idle_evicted > 0)
+		summary_row(r, w, "sum-idle", st->idle_evicted);
 	summary_row(r, w, "sum-commands", st->commands);
 	summary_row(r, w, "sum-replies", st->replies);
 	if (ls->rejects > 0)

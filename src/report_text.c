@@ -107,6 +107,9 @@ text_end(struct report *r, const struct stats *st, const struct findings *fx)
 	if (st->evicted > 0)
 		fprintf(r->out, "; %lu %s", st->evicted,
 		    report_label(r, "evicted"));
+	if (st->idle_evicted > 0)
+		fprintf(r->out, "; %lu %s", st->idle_evicted,
+		    report_label(r, "idle"));
 	if (st->unparsed_lines > 0)
 		fprintf(r->out, "; %lu %s", st->unparsed_lines,
 		    report_label(r, "unparsed"));

@@ -17,6 +17,7 @@ struct sess {
 	struct sess	*hnext;		/* hash chain */
 	struct sess	*prev, *next;	/* LRU list, most recent first */
 	struct smtp	*smtp;
+	long long	 last;		/* the log's time when last seen */
 	size_t		 keylen;
 	char		 key[SESSION_KEY_MAX];
 };
@@ -34,6 +35,8 @@ struct sessions {
 	unsigned long	 seq;		/* sessions begun in this input */
 	struct smtp	*cur;		/* the transcript session of this input */
 	unsigned long	 lastline;
+	long long	 now;		/* the log's time (EV_CLOCK), 0: none */
+	long long	 max_idle;	/* seconds; 0: no limit */
 };
 
 struct sessions *
@@ -126,9 +129,7 @@ sessions_remove(struct sessions *ss, struct sess *e, bool evicted,
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
 	sessions_lru_unlink(ss, e);
-	if (evicted)
-		ss->env.stats->evicted++;
-	else
+	if (!evicted)
 		smtp_end(e->smtp, closed);
 	ss->count--;
 	/* A busy log opens and ends sessions all the time: keep a few for
@@ -181,12 +182,15 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 				sessions_lru_unlink(ss, e);
 				sessions_lru_front(ss, e);
 			}
+			e->last = ss->now;
 			return e;
 		}
 	if (!create)
 		return NULL;
-	if (ss->count >= ss->max)
+	if (ss->count >= ss->max) {
+		ss->env.stats->evicted++;
 		sessions_remove(ss, ss->lru_tail, true, false);
+	}
 	if (ss->count >= ss->nhash) {
 		sessions_grow(ss);
 		h = sessions_hashkey(key, n) & (ss->nhash - 1);
@@ -203,6 +207,7 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 	}
 	memcpy(e->key, key, n);
 	e->keylen = n;
+	e->last = ss->now;
 	e->hnext = ss->hash[h];
 	ss->hash[h] = e;
 	sessions_lru_front(ss, e);
@@ -211,10 +216,43 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 }
 
 void
+sessions_set_idle(struct sessions *ss, long long seconds)
+{
+	ss->max_idle = seconds;
+}
+
+/*
+ * The log's time moved on to WHEN: drop the sessions not seen for longer
+ * than max_idle, from the least recently seen on.  Their ends are not in
+ * the log (a crash, a restart, lines lost); like those dropped by the cap
+ * they are not judged further.
+ */
+static void
+sessions_clock(struct sessions *ss, long long when)
+{
+	struct sess *e;
+
+	if (ss->now == 0)
+		for (e = ss->lru_head; e != NULL; e = e->next)
+			e->last = when;	/* seen before the first clock */
+	ss->now = when;
+	if (ss->max_idle <= 0)
+		return;
+	while ((e = ss->lru_tail) != NULL && e->last < when - ss->max_idle) {
+		ss->env.stats->idle_evicted++;
+		sessions_remove(ss, e, true, false);
+	}
+}
+
+void
 sessions_event(struct sessions *ss, const struct event *ev)
 {
 	struct sess *e;
 
+	if (ev->kind == EV_CLOCK) {
+		sessions_clock(ss, ev->when);
+		return;
+	}
 	ss->lastline = ev->line;
 	if (ev->kind == EV_LOG_REPLY) {
 		logstat_reply(&ss->env.stats->log, ev);

@@ -14,6 +14,7 @@
 #include "event.h"
 
 #define SESSION_MAX_DEFAULT	10000
+#define SESSION_IDLE_DEFAULT	3600	/* seconds */
 
 struct smtp_env;
 struct sessions;
@@ -22,6 +23,9 @@ struct sessions	*sessions_new(const struct smtp_env *, size_t max);
 /* Start reading input FILE (kept by the caller until sessions_free). */
 void		 sessions_input(struct sessions *, const char *file);
 void		 sessions_event(struct sessions *, const struct event *);
+/* Drop a log's sessions not seen for SECONDS of the log's time (EV_CLOCK);
+ * 0: never. */
+void		 sessions_set_idle(struct sessions *, long long seconds);
 /* The current input ended: end its transcript session.  Keyed (log)
  * sessions stay open, a log may go on in the next file. */
 void		 sessions_input_end(struct sessions *, unsigned long lastline);

@@ -1392,14 +1392,15 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 {
 	struct smtp_pending p;
 	struct reply_line rl;
-	struct smtp_reply *r;
+	struct smtp_reply reply, *r = &reply, *held = s->cur;
 
 	reply_parse(ev->text, ev->len, &rl);
 	if (rl.code < 200 || rl.code > 599)
 		return;
-	if (s->cur == NULL)
-		s->cur = xmalloc(sizeof(*s->cur));
-	r = s->cur;
+	/* Judged on its own, in a reply buffer of its own: a log's sessions
+	 * keep no reply buffer, and a dialogue's reply being read (debug
+	 * logs) is left alone. */
+	s->cur = r;
 	smtp_reply_reset(r);
 	r->code = rl.code;
 	r->file = file;
@@ -1423,6 +1424,7 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 	if (!smtp_check_allowed(s, &p, p.ci))
 		smtp_explain(s, &p);
 	smtp_check_enhanced(s, &p, p.ci ? p.ci->action : ACT_OTHER);
+	s->cur = held;
 }
 
 /* A protocol fact only the log shows (MTA logs). */

@@ -17,6 +17,7 @@ struct stats {
 	unsigned long	replies;
 	unsigned long	replies_by_code[600];	/* [0]: malformed, no code */
 	unsigned long	evicted;	/* sessions dropped by the cap */
+	unsigned long	idle_evicted;	/* sessions dropped as idle */
 	unsigned long	skipped_lines;	/* outside --since/--until */
 	struct logstat	log;		/* rejections in logs (fixed size) */
 };

@@ -36,7 +36,7 @@ struct fmt_rec_ev {
 
 struct fmt_rec {
 	size_t		 n;			/* events seen */
-	size_t		 count[EV_LOG_NOTE + 1];	/* by kind */
+	size_t		 count[EV_CLOCK + 1];	/* by kind */
 	size_t		 hidden;		/* with EVF_DATA_HIDDEN */
 	size_t		 lines;
 	size_t		 unparsed;
@@ -49,7 +49,7 @@ fmt_rec_emit(void *ctx, const struct event *ev)
 	struct fmt_rec		*r = ctx;
 	struct fmt_rec_ev	*e;
 
-	ck_assert_int_le(ev->kind, EV_LOG_NOTE);
+	ck_assert_int_le(ev->kind, EV_CLOCK);
 	ck_assert(ev->len == 0 || ev->text != NULL);
 	r->count[ev->kind]++;
 	if (ev->flags & EVF_DATA_HIDDEN)
@@ -444,9 +444,9 @@ static const char *
 fmt_kind_name(enum event_kind k)
 {
 	static const char *const names[] = { "start", "end", "client",
-	    "server", "tls", "log-reply", "log-note" };
+	    "server", "tls", "log-reply", "log-note", "clock" };
 
-	return k <= EV_LOG_NOTE ? names[k] : "?";
+	return k <= EV_CLOCK ? names[k] : "?";
 }
 
 START_TEST(fmt_test_cases)

@@ -1,0 +1,1 @@
+--max-idle=-5 testdata/golden/bad-greeting.txt
