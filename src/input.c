@@ -176,7 +176,7 @@ input_diag(struct input *in, bool is_error, unsigned long line,
 void
 input_defer(struct input *in, void (*before_read)(void *), void *arg)
 {
-	in->is_deferred = true;
+	in->is_deferred = before_read != NULL;
 	in->before_read = before_read;
 	in->before_read_arg = arg;
 }
