@@ -8,6 +8,10 @@
 #include <stdbool.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "event.h"
 #include "hash.h"
 #include "logstat.h"
@@ -134,6 +138,40 @@ logstat_init_class(void)
 	logstat_class['h'] = LS_H;
 }
 
+#if defined(__SSE2__)
+/*
+ * How many of the 16 bytes at P are copied as they are: up to the first
+ * that logstat_normalise must look at.  A single blank, and an 'h' that
+ * does not start "ht", are copied too.  Reads P[0..16].
+ */
+static size_t
+logstat_run16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i n = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+	__m128i m;
+	unsigned mask;
+
+	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('['))),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+	/* "ht", and a blank before another */
+	m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8('h')), _mm_cmpeq_epi8(n, _mm_set1_epi8('t'))));
+	m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8(' ')), _mm_or_si128(_mm_cmpeq_epi8(n,
+	    _mm_set1_epi8(' ')), _mm_cmpeq_epi8(n, _mm_set1_epi8('\t')))));
+	/* digits; control bytes (signed: 0 <= v < 0x20, tab included) */
+	m = _mm_or_si128(m, _mm_and_si128(_mm_cmpgt_epi8(v,
+	    _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+	m = _mm_or_si128(m, _mm_and_si128(_mm_cmplt_epi8(v,
+	    _mm_set1_epi8(0x20)), _mm_cmpgt_epi8(v, _mm_set1_epi8(-1))));
+	mask = (unsigned)_mm_movemask_epi8(m);
+	return mask != 0 ? (size_t)__builtin_ctz(mask) : 16;
+}
+#endif
+
 size_t
 logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 {
@@ -153,8 +191,24 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 	/* Room for a three-byte replacement and the NUL. */
 	lim = sz > 4 ? sz - 4 : 0;
 	while (i < len && o < lim) {
-		unsigned char k = logstat_class[u[i]];
+		unsigned char k;
 
+#if defined(__SSE2__)
+		/* Runs of bytes to copy, sixteen at a time (the store may
+		 * write past the run, never past LIM). */
+		if (i + 17 <= len && o + 16 <= lim &&
+		    !(t[i] == ' ' && o > 0 && out[o - 1] == ' ')) {
+			size_t run = logstat_run16(t + i);
+
+			if (run > 0) {
+				memcpy(out + o, t + i, 16);
+				o += run;
+				i += run;
+				continue;
+			}
+		}
+#endif
+		k = logstat_class[u[i]];
 		if (k == LS_COPY) {
 			out[o++] = t[i++];
 			continue;

@@ -519,6 +519,25 @@ static const struct {
 	  "535 Incorrect authentication data (*)" },
 	{ "451 try   again in 300 seconds", "451 try again in N seconds" },
 	{ "550 <unterminated", "550 <unterminated" },
+	/* long runs (copied sixteen bytes at a time) with every kind of
+	 * byte to look at inside and at the edges */
+	{ "550 5.7.1 Message rejected because the sender domain has no valid "
+	  "records whatsoever, try again",
+	  "550 5.7.1 Message rejected because the sender domain has no valid "
+	  "records whatsoever, try again" },
+	{ "450 4.7.1 Client host rejected: cannot find your hostname,  \t "
+	  "double blanks  and tabs\tgo", "450 4.7.1 Client host rejected: "
+	  "cannot find your hostname, double blanks and tabs go" },
+	{ "550 the hththt host http:/no https://a.example/x)http://b z",
+	  "550 the hththt host http:/no URL)URL z" },
+	{ "552 message size 12345678 exceeds limit 10240000 bytes, sorry "
+	  "folks 7", "552 message size N exceeds limit N bytes, sorry folks N" },
+	{ "550 caf\xc3\xa9 \xff\xfe bytes above 0x7f stay\x01\x7f here",
+	  "550 caf\xc3\xa9 \xff\xfe bytes above NxNf stay?? here" },
+	{ "550 abcdefghijklmno <x@y> abcdefghijklmno [1.2.3.4] abcdefghijklmn"
+	  "o (a=b) abcdefghijklmno  p", "550 abcdefghijklmno <*> "
+	  "abcdefghijklmno [*] abcdefghijklmno (*) abcdefghijklmno p" },
+	{ "421  leading   ", "421 leading" },
 };
 
 START_TEST(test_normalise)
