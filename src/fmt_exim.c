@@ -65,10 +65,28 @@ struct exim_state {
 static size_t
 exim_stamp(const char *p, size_t len)
 {
-	long long t;
-	size_t used;
+	size_t used, i;
+	int v[6];
 
-	if (len < 20 || p[10] != ' ' || !logfmt_time(p, len, &t, &used) ||
+	/* The usual "2026-11-22 19:01:02 " at once */
+	if (len > 20 && p[4] == '-' && p[7] == '-' && p[10] == ' ' &&
+	    p[13] == ':' && p[16] == ':' && p[19] == ' ') {
+		static const unsigned char at[6] = { 0, 5, 8, 11, 14, 17 };
+
+		for (i = 0; i < 6; i++) {
+			const char *d = p + at[i];
+
+			if (d[0] < '0' || d[0] > '9' || d[1] < '0' || d[1] > '9')
+				break;
+			v[i] = (d[0] - '0') * 10 + (d[1] - '0');
+		}
+		if (i == 6 && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
+		    p[3] <= '9' && v[1] >= 1 && v[1] <= 12 && v[2] >= 1 &&
+		    v[2] <= 31 && v[3] < 24 && v[4] < 60 && v[5] <= 60 &&
+		    (p[20] != '+' && p[20] != '-'))
+			return 20;
+	}
+	if (len < 20 || p[10] != ' ' || !logfmt_time_len(p, len, &used) ||
 	    used >= len || p[used] != ' ')
 		return 0;
 	return used + 1;
@@ -597,9 +615,9 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 	if ((k = exim_msgid(p, n)) > 0) {
 		const char *msgid = p;
 
-		if ((q = LOGFMT_FIND(p, n, " rejected ")) != NULL &&
-		    (LOGFMT_PREFIX(p + k + 1, n - k - 1, "H=") ||
-		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "rejected "))) {
+		if ((LOGFMT_PREFIX(p + k + 1, n - k - 1, "H=") ||
+		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "rejected ")) &&
+		    (q = LOGFMT_FIND(p, n, " rejected ")) != NULL) {
 			/* "1x-… rejected from <s> H=…: message too big",
 			 * "1x-… H=… rejected after DATA: why": the reject log
 			 * dumps the message's envelope and header next */

@@ -114,22 +114,90 @@ logfmt_hms(const char *p, int *h, int *mi, int *s)
 	    *h < 24 && *mi < 60 && *s <= 60;
 }
 
-bool
-logfmt_time(const char *p, size_t len, long long *t, size_t *used)
+/* A timestamp's fields as written; zone: 'Z', '+' or '-' with zh:zm, or
+ * 0 for local time. */
+struct logfmt_stamp {
+	int		 y, mo, d, h, mi, s, zh, zm;
+	char		 zone;
+	bool		 no_year;	/* RFC 3164 */
+};
+
+/* Read the timestamp at P into *TS; its length in *USED. */
+static bool
+logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 {
-	int y, mo, d, h, mi, s, zh, zm, sign;
 	size_t i;
 
+	memset(ts, 0, sizeof(*ts));
 	if (len >= 15 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ') {
 		/* RFC 3164 4.1.2: "Mmm dd hh:mm:ss", day padded with a
 		 * space. */
-		if ((mo = logfmt_month(p)) == 0 || p[6] != ' ' ||
-		    !logfmt_hms(p + 7, &h, &mi, &s))
+		if ((ts->mo = logfmt_month(p)) == 0 || p[6] != ' ' ||
+		    !logfmt_hms(p + 7, &ts->h, &ts->mi, &ts->s))
 			return false;
-		if (p[4] == ' ' && logfmt_digits(p + 5, 1, &d))
+		if (p[4] == ' ' && logfmt_digits(p + 5, 1, &ts->d))
 			;
-		else if (!logfmt_digits(p + 4, 2, &d))
+		else if (!logfmt_digits(p + 4, 2, &ts->d))
 			return false;
+		ts->no_year = true;
+		*used = 15;
+		return true;
+	}
+	/* RFC 3339 5.6 (and journald short-iso, Exim) */
+	if (len < 19 || p[4] != '-' || p[7] != '-' ||
+	    (p[10] != 'T' && p[10] != ' ') || !logfmt_digits(p, 4, &ts->y) ||
+	    !logfmt_digits(p + 5, 2, &ts->mo) || !logfmt_digits(p + 8, 2, &ts->d) ||
+	    !logfmt_hms(p + 11, &ts->h, &ts->mi, &ts->s) || ts->mo < 1 ||
+	    ts->mo > 12 || ts->d < 1 || ts->d > 31)
+		return false;
+	i = 19;
+	if (i < len && (p[i] == '.' || p[i] == ','))
+		for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+	/* Exim writes its zone after a blank (log_timezone). */
+	if (p[10] == ' ' && i + 5 < len && p[i] == ' ' &&
+	    (p[i + 1] == '+' || p[i + 1] == '-') &&
+	    logfmt_digits(p + i + 2, 4, &ts->zh))
+		i++;
+	if (i < len && (p[i] == 'Z' || p[i] == 'z')) {
+		ts->zone = 'Z';
+		*used = i + 1;
+		return true;
+	}
+	if (i + 4 < len && (p[i] == '+' || p[i] == '-')) {
+		ts->zone = p[i];
+		if (!logfmt_digits(p + i + 1, 2, &ts->zh))
+			return false;
+		if (i + 5 < len && p[i + 3] == ':' &&
+		    logfmt_digits(p + i + 4, 2, &ts->zm))
+			i += 6;
+		else if (logfmt_digits(p + i + 3, 2, &ts->zm))
+			i += 5;
+		else
+			return false;
+		*used = i;
+		return true;
+	}
+	*used = i;
+	return true;
+}
+
+bool
+logfmt_time_len(const char *p, size_t len, size_t *used)
+{
+	struct logfmt_stamp ts;
+
+	return logfmt_stamp(p, len, &ts, used);
+}
+
+bool
+logfmt_time(const char *p, size_t len, long long *t, size_t *used)
+{
+	struct logfmt_stamp ts;
+
+	if (!logfmt_stamp(p, len, &ts, used))
+		return false;
+	if (ts.no_year) {
 		if (logfmt_now < 0) {
 			struct tm tm;
 			time_t now = time(NULL);
@@ -140,52 +208,18 @@ logfmt_time(const char *p, size_t len, long long *t, size_t *used)
 		}
 		/* No year: this year, unless that is more than a day ahead
 		 * (the log spans New Year). */
-		y = logfmt_year;
-		*t = logfmt_local(y, mo, d, h, mi, s);
+		*t = logfmt_local(logfmt_year, ts.mo, ts.d, ts.h, ts.mi, ts.s);
 		if (*t > logfmt_now + 86400)
-			*t = logfmt_local(y - 1, mo, d, h, mi, s);
-		*used = 15;
+			*t = logfmt_local(logfmt_year - 1, ts.mo, ts.d, ts.h,
+			    ts.mi, ts.s);
 		return true;
 	}
-	/* RFC 3339 5.6 (and journald short-iso, Exim) */
-	if (len < 19 || p[4] != '-' || p[7] != '-' ||
-	    (p[10] != 'T' && p[10] != ' ') || !logfmt_digits(p, 4, &y) ||
-	    !logfmt_digits(p + 5, 2, &mo) || !logfmt_digits(p + 8, 2, &d) ||
-	    !logfmt_hms(p + 11, &h, &mi, &s) || mo < 1 || mo > 12 || d < 1 ||
-	    d > 31)
-		return false;
-	i = 19;
-	if (i < len && (p[i] == '.' || p[i] == ','))
-		for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
-			;
-	/* Exim writes its zone after a blank (log_timezone). */
-	if (p[10] == ' ' && i + 5 < len && p[i] == ' ' &&
-	    (p[i + 1] == '+' || p[i + 1] == '-') &&
-	    logfmt_digits(p + i + 2, 4, &zh))
-		i++;
-	if (i < len && (p[i] == 'Z' || p[i] == 'z')) {
-		*t = logfmt_utc(y, mo, d, h, mi, s);
-		*used = i + 1;
-		return true;
-	}
-	if (i + 4 < len && (p[i] == '+' || p[i] == '-')) {
-		sign = p[i] == '-' ? -1 : 1;
-		if (!logfmt_digits(p + i + 1, 2, &zh))
-			return false;
-		if (i + 5 < len && p[i + 3] == ':' &&
-		    logfmt_digits(p + i + 4, 2, &zm))
-			i += 6;
-		else if (logfmt_digits(p + i + 3, 2, &zm))
-			i += 5;
-		else
-			return false;
-		*t = logfmt_utc(y, mo, d, h, mi, s) -
-		    sign * (zh * 3600 + zm * 60);
-		*used = i;
-		return true;
-	}
-	*t = logfmt_local(y, mo, d, h, mi, s);
-	*used = i;
+	if (ts.zone == 0)
+		*t = logfmt_local(ts.y, ts.mo, ts.d, ts.h, ts.mi, ts.s);
+	else
+		*t = logfmt_utc(ts.y, ts.mo, ts.d, ts.h, ts.mi, ts.s) -
+		    (ts.zone == '-' ? -1 : ts.zone == '+' ? 1 : 0) *
+		    (ts.zh * 3600 + ts.zm * 60);
 	return true;
 }
 

@@ -31,6 +31,8 @@ const char	*logfmt_find(const char *p, size_t len, const char *needle,
  * without the blank after it); false when P starts with no timestamp.
  */
 bool	logfmt_time(const char *p, size_t len, long long *t, size_t *used);
+/* The same without the conversion: is there a timestamp, how long. */
+bool	logfmt_time_len(const char *p, size_t len, size_t *used);
 
 /* An option value for --since/--until: ISO 8601 date or date and time,
  * "today", "yesterday".  A day alone means its start for --since and its
