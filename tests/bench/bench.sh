@@ -40,11 +40,17 @@ gen() {
 	echo "$f"
 }
 
-# measure CMD: "seconds maxrss_kb" of one run of the shell command CMD
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+# measure CMD: "seconds maxrss_kb" of one run of the shell command CMD.
+# The wall time is taken around the run in nanoseconds (GNU date), since
+# time(1) gives only hundredths; the peak RSS comes from GNU time.
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 &&
+    [ "$(date +%N)" != "%N" ]; then
 	measure() {
-		/usr/bin/time -f '%e %M' -o "$DIR/.time" sh -c "$1" >"$DIR/.out" 2>/dev/null || true
-		tail -1 "$DIR/.time"
+		s=$(date +%s%N)
+		/usr/bin/time -f '%M' -o "$DIR/.time" sh -c "$1" >"$DIR/.out" 2>/dev/null || true
+		e=$(date +%s%N)
+		echo "$(( (e - s) / 1000000 )) $(tail -1 "$DIR/.time")" |
+		    awk '{ printf "%.3f %d\n", $1 / 1000, $2 }'
 	}
 else
 	measure() {
@@ -90,7 +96,7 @@ bench() {
 		eval "t=\$best_$n; m=\$rss_$n"
 		awk -v c="$c" -v t="$t" -v b="$bytes" -v l="$lines" -v m="$m" 'BEGIN {
 			if (t <= 0) t = 0.001
-			printf "%-58s %8.2f %9.0f %12.0f %9d\n", c, t, b / t / 1e6, l / t, m }'
+			printf "%-58s %8.3f %9.0f %12.0f %9d\n", c, t, b / t / 1e6, l / t, m }'
 	done
 	eval "echo \"\$best_1 \$rss_1\"" > "$DIR/.first"
 	# ratios against the first command (smtplint); the piped smtplint
