@@ -703,14 +703,13 @@ START_TEST(test_input_stdin_name)
 }
 END_TEST
 
+/* Check keeps the names it is given: string literals, not buffers. */
 static void
-add_cases(Suite *s, const char *suffix, void (*setup)(void))
+add_cases(Suite *s, const char *const names[3], void (*setup)(void))
 {
 	TCase *tc;
-	char name[64];
 
-	snprintf(name, sizeof(name), "small%s", suffix);
-	tc = tcase_create(name);
+	tc = tcase_create(names[0]);
 	if (setup != NULL)
 		tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_loop_test(tc, test_input_file, 0,
@@ -722,15 +721,13 @@ add_cases(Suite *s, const char *suffix, void (*setup)(void))
 	tcase_add_loop_test(tc, test_input_pipe_gzip, 0,
 	    (int)TU_NELEM(small_cases));
 	suite_add_tcase(s, tc);
-	snprintf(name, sizeof(name), "long%s", suffix);
-	tc = tcase_create(name);
+	tc = tcase_create(names[1]);
 	if (setup != NULL)
 		tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 120);	/* valgrind */
 	tcase_add_loop_test(tc, test_input_long, 0, (int)TU_NELEM(long_cases));
 	suite_add_tcase(s, tc);
-	snprintf(name, sizeof(name), "broken%s", suffix);
-	tc = tcase_create(name);
+	tc = tcase_create(names[2]);
 	if (setup != NULL)
 		tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 60);
@@ -747,8 +744,12 @@ input_suite(void)
 {
 	Suite *s = suite_create("input");
 
-	add_cases(s, "", NULL);
-	add_cases(s, " (readahead)", use_readahead);
+	static const char *const plain[3] = { "small", "long", "broken" };
+	static const char *const ahead[3] = { "small (readahead)",
+	    "long (readahead)", "broken (readahead)" };
+
+	add_cases(s, plain, NULL);
+	add_cases(s, ahead, use_readahead);
 	return s;
 }
 
