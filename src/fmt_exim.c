@@ -10,7 +10,9 @@
  *    "SMTP connection from … closed by QUIT | lost …" lines, "unexpected
  *    disconnection", "SMTP call from … dropped" and the synchronization
  *    errors (Exim drops the connection) end it.  The daemon logs the
- *    start, the child the rest: the key is the client, not the pid;
+ *    start, the child the rest: the key is the client, not the pid.
+ *    Until a log shows such a start, its rejections are sessions of one
+ *    event each (without +smtp_connection nothing ends a session);
  *  - "… SMTP error from remote mail server after RCPT TO:<x>: 550 5.1.1 …"
  *    (deliveries "**", deferrals "==", retries): the reply with the command
  *    it answered, as a session of one event keyed by the message id;
@@ -56,6 +58,8 @@ struct exim_state {
 	char		 key[EXIM_KEY_MAX];
 	char		 synth[600];	/* "550 why" of a rejected line */
 	bool		 in_reject;	/* after a reject log entry: its header dump */
+	bool		 has_conn;	/* a connection start was seen: the
+					 * log has +smtp_connection */
 	struct exim_proc procs[EXIM_PIDS];
 	unsigned	 next;		/* the slot a new pid takes (round robin) */
 	struct exim_proc *last;		/* the process of the last dialogue line */
@@ -318,7 +322,10 @@ static void
 exim_emit(struct exim_state *st, const struct event_sink *sink,
     struct event *ev, size_t keylen, const char *alone, size_t alonelen)
 {
-	if (keylen == 0) {
+	/* Without +smtp_connection (the default) no line starts or ends a
+	 * connection: each such line is a session of its own, rather than
+	 * one that stays open until it is evicted. */
+	if (keylen == 0 || !st->has_conn) {
 		exim_one(sink, ev, st->key, exim_key(st, "exim ", alone,
 		    alonelen));
 		return;
@@ -486,9 +493,10 @@ exim_reject(struct exim_state *st, const struct line *l, const char *p,
 	ev.command = exim_rejected(q, end, is_temp, code, &ev.commandlen);
 	if (ev.command == NULL)
 		return;
+	/* the client after "H=", wherever it is */
 	if ((h = LOGFMT_FIND(p, (size_t)(end - p), "H=")) == NULL)
 		h = p;
-	ev.client = h + (h != p ? 2 : 0);
+	ev.client = h + (LOGFMT_PREFIX(h, (size_t)(end - h), "H=") ? 2 : 0);
 	ev.clientlen = exim_client(ev.client, end);
 	if (LOGFMT_PREFIX(q, (size_t)(end - q), "rejected RCPT <")) {
 		ev.rcpt = q + 14;
@@ -659,6 +667,7 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		if (keylen == 0)
 			return true;
 		if (LOGFMT_FIND(p, n, "(TCP/IP connection count = ") != NULL) {
+			st->has_conn = true;
 			ev = event_make(EV_SESSION_START, l->no);
 			ev.key = st->key;
 			ev.keylen = keylen;

@@ -415,10 +415,13 @@ static const struct {
 	{ "not exim (almost: no seconds)", "2026-11-22 10:01 x", false, { NULL } },
 };
 
+/* The cases are lines of a log with +smtp_connection: a connection start
+ * comes first (its events are not compared). */
 START_TEST(test_exim)
 {
 	struct cap c;
-	const char *lines[2] = { ex_cases[_i].line, NULL };
+	const char *lines[3] = { EX "SMTP connection from [192.0.2.250] "
+	    "(TCP/IP connection count = 1)", ex_cases[_i].line, NULL };
 	bool used = false;
 
 	memset(&c, 0, sizeof(c));
@@ -473,6 +476,36 @@ static const struct {
 	  { EX "1xVFJS-0000He-20 Completed", "  Subject: x", NULL },
 	  false, { NULL } },
 };
+
+/* Without +smtp_connection (Exim's default) nothing ends a connection in
+ * the log: each rejection is a session of its own, never one left open. */
+START_TEST(test_exim_no_conn)
+{
+	struct cap c;
+	const char *rcpt[] = { EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT "
+	    "<c@d>: Unrouteable address", NULL };
+	const char *sync[] = { EX "SMTP protocol synchronization error (input "
+	    "sent without waiting for greeting): rejected connection from "
+	    "H=[192.0.2.3] input=\"EHLO\"", NULL };
+	const char *want_rcpt[] = { "START|exim (x) [192.0.2.4]|||0|9",
+	    "REPLY|exim (x) [192.0.2.4]|550 Unrouteable address|RCPT|0|1",
+	    "END|exim (x) [192.0.2.4]|||0|9", NULL };
+	/* (the client is named without its "H=") */
+	bool used = false;
+
+	memset(&c, 0, sizeof(c));
+	feed(&fmt_exim, rcpt, &c, &used);
+	ck_assert(used);
+	expect(&c, want_rcpt, "rejected RCPT, no connection lines");
+	memset(&c, 0, sizeof(c));
+	feed(&fmt_exim, sync, &c, &used);
+	ck_assert(used);
+	ck_assert_int_ge(c.n, 3);
+	ck_assert_msg(strncmp(c.ev[0], "START|", 6) == 0 &&
+	    strncmp(c.ev[1], "NOTE|", 5) == 0, "sync error: %s / %s", c.ev[0],
+	    c.ev[1]);
+}
+END_TEST
 
 START_TEST(test_exim_seq)
 {
@@ -604,6 +637,7 @@ logfmt_suite(void)
 	tcase_add_loop_test(tc, test_syslog, 0, NELEM(syslogs));
 	tcase_add_loop_test(tc, test_postfix, 0, NELEM(pf_cases));
 	tcase_add_loop_test(tc, test_exim, 0, NELEM(ex_cases));
+	tcase_add_test(tc, test_exim_no_conn);
 	tcase_add_loop_test(tc, test_exim_seq, 0, NELEM(ex_seq));
 	tcase_add_test(tc, test_probe);
 	tcase_add_loop_test(tc, test_normalise, 0, NELEM(norms));
