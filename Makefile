@@ -63,8 +63,10 @@ $(BUILD)/.dir:
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) .deps-ok | $(BUILD)/.dir
 	$(CC) $(ALL_CFLAGS) $(PKGCFLAGS) -c -o $@ $<
 
-$(BUILD)/embed: tools/embed.c | $(BUILD)/.dir
-	$(CC) -std=c11 -O1 -o $@ $<
+# The embed tool parses the rules files with src/ydoc.c at build time.
+EMBED_SRCS = tools/embed.c src/ydoc.c src/arena.c src/diag.c src/xalloc.c
+$(BUILD)/embed: $(EMBED_SRCS) src/ydoc.h src/arena.h src/diag.h src/xalloc.h .deps-ok | $(BUILD)/.dir
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -Isrc $(PKGCFLAGS) -o $@ $(EMBED_SRCS) $(LIBS)
 
 $(BUILD)/rules_embed.c: $(BUILD)/embed $(RULES)
 	$(BUILD)/embed $(RULES) > $@.tmp && mv $@.tmp $@

@@ -731,12 +731,12 @@ pat_register(struct pat_load *c, const struct ynode *n, struct pat_format *f)
 	return true;
 }
 
-bool
-fmt_pattern_load_buffer(const char *name, const char *data, size_t len)
+/* Load the formats of tree ROOT (of file NAME, in arena A, freed here). */
+static bool
+pat_load_tree(const char *name, struct arena *a, const struct ynode *root)
 {
 	struct pat_load c = { name, true };
-	struct arena *a = arena_new();
-	const struct ynode *root, *list;
+	const struct ynode *list;
 	struct pat_format *f;
 	static const char *const keys[] = { "formats", NULL };
 	size_t i;
@@ -747,11 +747,6 @@ fmt_pattern_load_buffer(const char *name, const char *data, size_t len)
 		pat_has_atexit = true;
 	}
 	pat_is_init = true;
-	root = ydoc_parse(a, name, data, len);
-	if (root == NULL) {
-		arena_free(a);
-		return false;
-	}
 	if (root->type == YN_NULL) {
 		arena_free(a);
 		return true;
@@ -792,6 +787,20 @@ fmt_pattern_load_buffer(const char *name, const char *data, size_t len)
 	return is_ok && c.ok;
 }
 
+bool
+fmt_pattern_load_buffer(const char *name, const char *data, size_t len)
+{
+	struct arena *a = arena_new();
+	const struct ynode *root;
+
+	if ((root = ydoc_parse(a, name, data, len)) == NULL) {
+		arena_free(a);
+		pat_is_init = true;
+		return false;
+	}
+	return pat_load_tree(name, a, root);
+}
+
 /* The embedded formats.yaml, read once on first use. */
 static void
 pat_init(void)
@@ -801,10 +810,14 @@ pat_init(void)
 	if (pat_is_init)
 		return;
 	pat_is_init = true;
+	/* parsed at build time (tools/embed.c) */
 	for (rf = rules_embedded; rf->name != NULL; rf++)
-		if (strcmp(rf->name, "formats.yaml") == 0)
-			(void)fmt_pattern_load_buffer("(built-in) rules/formats.yaml",
-			    rf->data, rf->len);
+		if (strcmp(rf->name, "formats.yaml") == 0) {
+			struct arena *a = arena_new();
+
+			(void)pat_load_tree("(built-in) rules/formats.yaml", a,
+			    ydoc_unflatten(a, rf->tree));
+		}
 }
 
 bool

@@ -658,9 +658,9 @@ rules_each(struct rload *c, const struct ynode *root, const char *key,
 		fn(c, m->kids[i], m->kids[i + 1]);
 }
 
-bool
-rules_load_buffer(struct rules *r, const char *name, const char *data,
-    size_t len)
+/* Load the tree ROOT of rules file NAME. */
+static bool
+rules_load_tree(struct rules *r, const char *name, const struct ynode *root)
 {
 	static const char *const kcodes[] = { "codes", NULL };
 	static const char *const kcmds[] = { "commands", NULL };
@@ -668,8 +668,6 @@ rules_load_buffer(struct rules *r, const char *name, const char *data,
 	    NULL };
 	static const char *const kchecks[] = { "checks", "details", "labels",
 	    NULL };
-	struct arena *a;
-	struct ynode *root;
 	struct rload c;
 	const char *base, *n;
 
@@ -678,12 +676,6 @@ rules_load_buffer(struct rules *r, const char *name, const char *data,
 	c.ok = true;
 	base = strrchr(name, '/');
 	base = base ? base + 1 : name;
-	a = arena_new();
-	root = ydoc_parse(a, name, data, len);
-	if (root == NULL) {
-		arena_free(a);
-		return false;
-	}
 	if (root->type == YN_NULL) {
 		rules_err(&c, root, "the file is empty");
 		goto out;
@@ -731,8 +723,25 @@ rules_load_buffer(struct rules *r, const char *name, const char *data,
 		    "commands.yaml, enhanced.yaml, checks.yaml): %s", n);
 	}
 out:
-	arena_free(a);
 	return c.ok;
+}
+
+bool
+rules_load_buffer(struct rules *r, const char *name, const char *data,
+    size_t len)
+{
+	struct arena *a;
+	struct ynode *root;
+	bool ok;
+
+	a = arena_new();
+	if ((root = ydoc_parse(a, name, data, len)) == NULL) {
+		arena_free(a);
+		return false;
+	}
+	ok = rules_load_tree(r, name, root);
+	arena_free(a);
+	return ok;
 }
 
 struct rules *
@@ -763,6 +772,7 @@ bool
 rules_load_embedded(struct rules *r)
 {
 	const struct rules_file *f;
+	struct arena *a;
 	char name[128];
 	bool ok = true;
 
@@ -770,8 +780,11 @@ rules_load_embedded(struct rules *r)
 		if (strcmp(f->name, "formats.yaml") == 0)
 			continue;	/* read by fmt_pattern.c */
 		snprintf(name, sizeof(name), "(built-in) rules/%s", f->name);
-		if (!rules_load_buffer(r, name, f->data, f->len))
+		/* parsed at build time (tools/embed.c) */
+		a = arena_new();
+		if (!rules_load_tree(r, name, ydoc_unflatten(a, f->tree)))
 			ok = false;
+		arena_free(a);
 	}
 	return ok;
 }

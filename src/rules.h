@@ -152,10 +152,13 @@ struct check_info {
 struct rules;
 
 /* An embedded rules file (rules_embed.c, generated). */
+struct yflat;
 struct rules_file {
 	const char	*name;		/* codes.yaml */
 	const char	*data;
 	size_t		 len;
+	const struct yflat *tree;	/* ydoc_parse of data, made at build
+					 * time, flat */
 };
 extern const struct rules_file rules_embedded[];
 

@@ -259,3 +259,29 @@ ydoc_check_keys(const char *name, const struct ynode *n,
 	}
 	return ok;
 }
+
+struct ynode *
+ydoc_unflatten(struct arena *a, const struct yflat *f)
+{
+	struct ynode *n;
+	size_t i, k;
+
+	n = arena_alloc(a, f->nnodes * sizeof(*n));
+	for (i = 0; i < f->nnodes; i++) {
+		const struct yflat_node *x = &f->nodes[i];
+
+		n[i].type = (enum ynode_type)x->type;
+		n[i].is_quoted = x->is_quoted;
+		n[i].value = x->value == YFLAT_NONE ? NULL : f->strs + x->value;
+		n[i].len = x->len;
+		n[i].line = x->line;
+		n[i].col = x->col;
+		n[i].nkids = x->nkids;
+		if (x->nkids > 0) {
+			n[i].kids = arena_alloc(a, x->nkids * sizeof(*n[i].kids));
+			for (k = 0; k < x->nkids; k++)
+				n[i].kids[k] = &n[f->kids[x->kids + k]];
+		}
+	}
+	return n;
+}

@@ -31,6 +31,35 @@ struct ynode {
 	unsigned long	 col;		/* 1-based */
 };
 
+/*
+ * A tree in flat form, as tools/embed.c writes the built-in rules: numbers
+ * instead of pointers, so that the data needs no relocation when the
+ * program starts.  Node 0 is the root; a node's children are
+ * kids[n.kids .. n.kids + n.nkids).
+ */
+#define YFLAT_NONE	0xffffffffu	/* no value */
+
+struct yflat_node {
+	unsigned char	 type;		/* enum ynode_type */
+	bool		 is_quoted;
+	unsigned	 value;		/* offset in strs, or YFLAT_NONE */
+	unsigned	 len;
+	unsigned	 kids;
+	unsigned	 nkids;
+	unsigned	 line;
+	unsigned	 col;
+};
+
+struct yflat {
+	const struct yflat_node	*nodes;
+	const unsigned		*kids;
+	const char		*strs;	/* the values, each NUL-terminated */
+	size_t			 nnodes;
+};
+
+/* The tree of F in arena A (the values stay in F). */
+struct ynode	*ydoc_unflatten(struct arena *, const struct yflat *f);
+
 /* Parse LEN bytes.  NULL after a diagnostic naming NAME:LINE:COL.  An empty
  * document gives a YN_NULL root. */
 struct ynode	*ydoc_parse(struct arena *, const char *name, const char *data,

@@ -383,6 +383,42 @@ END_TEST
 
 /* ---- the embedded rules and overrides */
 
+/* Are trees A and B the same, node by node, places included? */
+static void
+same_tree(const struct ynode *a, const struct ynode *b, const char *file)
+{
+	size_t i;
+
+	ck_assert_msg(a->type == b->type && a->line == b->line &&
+	    a->col == b->col && a->is_quoted == b->is_quoted &&
+	    a->len == b->len && a->nkids == b->nkids,
+	    "%s:%lu:%lu: the built-in tree differs", file, a->line, a->col);
+	ck_assert_msg((a->value == NULL) == (b->value == NULL) &&
+	    (a->value == NULL || (memcmp(a->value, b->value, a->len) == 0 &&
+	    b->value[b->len] == '\0')), "%s:%lu:%lu: value differs", file,
+	    a->line, a->col);
+	for (i = 0; i < a->nkids; i++)
+		same_tree(a->kids[i], b->kids[i], file);
+}
+
+/* The trees made at build time (tools/embed.c) are what ydoc_parse makes
+ * of the embedded text now. */
+START_TEST(test_rules_embedded_trees)
+{
+	const struct rules_file *f;
+	struct arena *a;
+	size_t n = 0;
+
+	for (f = rules_embedded; f->name != NULL; f++, n++) {
+		a = arena_new();
+		same_tree(ydoc_parse(a, f->name, f->data, f->len),
+		    ydoc_unflatten(a, f->tree), f->name);
+		arena_free(a);
+	}
+	ck_assert_uint_eq(n, 5);
+}
+END_TEST
+
 START_TEST(test_rules_embedded)
 {
 	struct rules *r = tu_rules();
@@ -745,6 +781,7 @@ rules_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("load");
 	tcase_add_test(tc, test_rules_embedded);
+	tcase_add_test(tc, test_rules_embedded_trees);
 	tcase_add_test(tc, test_rules_incomplete);
 	tcase_add_test(tc, test_rules_override);
 	tcase_add_test(tc, test_rules_failed_override);
