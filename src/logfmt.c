@@ -296,11 +296,20 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 	const char *end = p + len, *q, *tag, *br;
 	size_t n;
 
-	/* The timestamp: RFC 3164 has a fixed width, RFC 3339 none. */
+	/* The timestamp: RFC 3164 has a fixed width, RFC 3339 none;
+	 * journalctl -o short-precise adds microseconds to RFC 3164's. */
 	if (len > 16 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ' &&
 	    p[6] == ' ' && p[9] == ':' && p[15] == ' ')
 		q = p + 16;
-	else if (len > 20 && p[4] == '-' && p[10] == 'T' && p[13] == ':' &&
+	else if (len > 17 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ' &&
+	    p[6] == ' ' && p[9] == ':' && p[15] == '.' && p[16] >= '0' &&
+	    p[16] <= '9') {
+		for (q = p + 17; q < end && *q >= '0' && *q <= '9'; q++)
+			;
+		if (q == end || *q != ' ')
+			return false;
+		q++;
+	} else if (len > 20 && p[4] == '-' && p[10] == 'T' && p[13] == ':' &&
 	    p[0] >= '0' && p[0] <= '9') {
 		if ((q = logfmt_chr(p + 19, end, ' ')) == NULL)
 			return false;

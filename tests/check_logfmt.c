@@ -176,7 +176,12 @@ static const struct {
 	  "postfix-in/smtpd", "mx postfix-in/smtpd[9]", "y" },
 	{ "Nov 22 19:01:02 mx dovecot: imap-login: x", "dovecot", "mx dovecot",
 	  "imap-login: x" },
+	/* journalctl -o short-precise */
+	{ "Nov 22 19:01:02.123456 mx postfix/smtpd[7]: z", "postfix/smtpd",
+	  "mx postfix/smtpd[7]", "z" },
 	/* almost */
+	{ "Nov 22 19:01:02. mx postfix/smtpd[7]: z", NULL, NULL, NULL },
+	{ "Nov 22 19:01:02.12x mx postfix/smtpd[7]: z", NULL, NULL, NULL },
 	{ "Nov 22 19:01:02 mx", NULL, NULL, NULL },
 	{ "Nov 22 19:01:02 mx postfix/smtpd[123 connect", NULL, NULL, NULL },
 	{ "2026-11-22 19:01:02 1tEXaB-0004Xy-Ab <= a", NULL, NULL, NULL },
