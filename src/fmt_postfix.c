@@ -202,6 +202,25 @@ pf_simple(const struct event_sink *sink, enum event_kind kind,
 	pf_emit(sink, &ev);
 }
 
+/* A protocol fact the whole line L shows (EV_LOG_NOTE), in session KEY. */
+static void
+pf_note(const struct event_sink *sink, const struct line *l, enum log_note note,
+    const char *cmd, size_t cmdlen, const char *key, size_t keylen,
+    unsigned flags)
+{
+	struct event ev = event_make(EV_LOG_NOTE, l->no);
+
+	ev.note = note;
+	ev.text = l->bytes;
+	ev.len = l->len;
+	ev.command = cmd;
+	ev.commandlen = cmdlen;
+	ev.key = key;
+	ev.keylen = keylen;
+	ev.flags = flags;
+	pf_emit(sink, &ev);
+}
+
 /*
  * The command a Postfix reject names ("RCPT from"), as smtplint's rules
  * call it: END-OF-MESSAGE is the end of data, CONNECT the greeting.
@@ -412,7 +431,6 @@ static bool
 pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
     const struct line *l, const struct event_sink *sink)
 {
-	struct event ev;
 	const char *m = sl->msg, *end = sl->msg + sl->msglen, *q, *c;
 	size_t n = sl->msglen;
 	uint64_t h;
@@ -436,24 +454,12 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		 * that itself. */
 		if (st != PF_ST_FULL && (data = pf_counter(m, n, "data=", 5)) > 0 &&
 		    (rcpt = pf_counter(m, n, "rcpt=", 5)) < data) {
-			ev = event_make(EV_LOG_NOTE, l->no);
-			ev.note = NOTE_DATA_NO_RCPT;
-			ev.text = l->bytes;
-			ev.len = l->len;
-			ev.key = sl->key;
-			ev.keylen = sl->keylen;
-			ev.flags = EVF_PARTIAL;
-			pf_emit(sink, &ev);
+			pf_note(sink, l, NOTE_DATA_NO_RCPT, NULL, 0, sl->key,
+			    sl->keylen, EVF_PARTIAL);
 		}
 		if (LOGFMT_FIND(m, n, "bare_lf") != NULL) {
-			ev = event_make(EV_LOG_NOTE, l->no);
-			ev.note = NOTE_BARE_LF;
-			ev.text = l->bytes;
-			ev.len = l->len;
-			ev.key = sl->key;
-			ev.keylen = sl->keylen;
-			ev.flags = pf_flags(st);
-			pf_emit(sink, &ev);
+			pf_note(sink, l, NOTE_BARE_LF, NULL, 0, sl->key,
+			    sl->keylen, pf_flags(st));
 		}
 		pf_clear(t, h);
 		pf_simple(sink, EV_SESSION_END, l, sl->key, sl->keylen, 0);
@@ -465,16 +471,8 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 			q = end;
 		h = pf_hash(sl->key, sl->keylen);
 		st = pf_get(t, h);
-		ev = event_make(EV_LOG_NOTE, l->no);
-		ev.note = NOTE_PIPELINING;
-		ev.text = l->bytes;
-		ev.len = l->len;
-		ev.command = c;
-		ev.commandlen = (size_t)(q - c);
-		ev.key = sl->key;
-		ev.keylen = sl->keylen;
-		ev.flags = pf_flags(st);
-		pf_emit(sink, &ev);
+		pf_note(sink, l, NOTE_PIPELINING, c, (size_t)(q - c), sl->key,
+		    sl->keylen, pf_flags(st));
 		return true;
 	}
 	if ((m[0] >= '0' && m[0] <= '9') || (m[0] >= 'A' && m[0] <= 'Z')) {
@@ -506,14 +504,8 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	}
 	if (LOGFMT_PREFIX(m, n, "warning: ") &&
 	    LOGFMT_FIND(m, n, "bare <LF>") != NULL) {
-		ev = event_make(EV_LOG_NOTE, l->no);
-		ev.note = NOTE_BARE_LF;
-		ev.text = l->bytes;
-		ev.len = l->len;
-		ev.key = sl->key;
-		ev.keylen = sl->keylen;
-		ev.flags = EVF_PARTIAL;
-		pf_emit(sink, &ev);
+		pf_note(sink, l, NOTE_BARE_LF, NULL, 0, sl->key, sl->keylen,
+		    EVF_PARTIAL);
 		return true;
 	}
 	/* lost connection / timeout / too many errors after X, TLS, SASL,
@@ -606,7 +598,6 @@ static bool
 pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
     const struct line *l, const struct event_sink *sink)
 {
-	struct event ev;
 	const char *m = sl->msg, *end = m + sl->msglen, *a, *ae, *c = NULL;
 	size_t n = sl->msglen, keylen, cl = 0;
 	enum log_note note = NOTE_NONE;
@@ -658,16 +649,7 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		for (cl = 0; c + cl < end && c[cl] != ':' && c[cl] != ' '; cl++)
 			;
 	}
-	ev = event_make(EV_LOG_NOTE, l->no);
-	ev.note = note;
-	ev.text = l->bytes;
-	ev.len = l->len;
-	ev.command = c;
-	ev.commandlen = cl;
-	ev.key = t->key;
-	ev.keylen = keylen;
-	ev.flags = EVF_PARTIAL;
-	pf_emit(sink, &ev);
+	pf_note(sink, l, note, c, cl, t->key, keylen, EVF_PARTIAL);
 	return true;
 }
 
