@@ -69,27 +69,8 @@ struct exim_state {
 static size_t
 exim_stamp(const char *p, size_t len)
 {
-	size_t used, i;
-	int v[6];
+	size_t used;
 
-	/* The usual "2026-11-22 19:01:02 " at once */
-	if (len > 20 && p[4] == '-' && p[7] == '-' && p[10] == ' ' &&
-	    p[13] == ':' && p[16] == ':' && p[19] == ' ') {
-		static const unsigned char at[6] = { 0, 5, 8, 11, 14, 17 };
-
-		for (i = 0; i < 6; i++) {
-			const char *d = p + at[i];
-
-			if (d[0] < '0' || d[0] > '9' || d[1] < '0' || d[1] > '9')
-				break;
-			v[i] = (d[0] - '0') * 10 + (d[1] - '0');
-		}
-		if (i == 6 && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
-		    p[3] <= '9' && v[1] >= 1 && v[1] <= 12 && v[2] >= 1 &&
-		    v[2] <= 31 && v[3] < 24 && v[4] < 60 && v[5] <= 60 &&
-		    (p[20] != '+' && p[20] != '-'))
-			return 20;
-	}
 	if (len < 20 || p[10] != ' ' || !logfmt_time_len(p, len, &used) ||
 	    used >= len || p[used] != ' ')
 		return 0;

@@ -93,6 +93,18 @@ logfmt_digits(const char *p, size_t n, int *v)
 	return true;
 }
 
+/* Two digits at P, the commonest field of a timestamp. */
+static inline bool
+logfmt_2d(const char *p, int *v)
+{
+	unsigned a = (unsigned char)p[0] - '0', b = (unsigned char)p[1] - '0';
+
+	if (a > 9 || b > 9)
+		return false;
+	*v = (int)(a * 10 + b);
+	return true;
+}
+
 static int
 logfmt_month(const char *p)
 {
@@ -109,8 +121,8 @@ logfmt_month(const char *p)
 static bool
 logfmt_hms(const char *p, int *h, int *mi, int *s)
 {
-	return p[2] == ':' && p[5] == ':' && logfmt_digits(p, 2, h) &&
-	    logfmt_digits(p + 3, 2, mi) && logfmt_digits(p + 6, 2, s) &&
+	return p[2] == ':' && p[5] == ':' && logfmt_2d(p, h) &&
+	    logfmt_2d(p + 3, mi) && logfmt_2d(p + 6, s) &&
 	    *h < 24 && *mi < 60 && *s <= 60;
 }
 
@@ -128,7 +140,9 @@ logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 {
 	size_t i;
 
-	memset(ts, 0, sizeof(*ts));
+	ts->zh = ts->zm = 0;
+	ts->zone = 0;
+	ts->no_year = false;
 	if (len >= 15 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ') {
 		/* RFC 3164 4.1.2: "Mmm dd hh:mm:ss", day padded with a
 		 * space. */
@@ -146,7 +160,7 @@ logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 	/* RFC 3339 5.6 (and journald short-iso, Exim) */
 	if (len < 19 || p[4] != '-' || p[7] != '-' ||
 	    (p[10] != 'T' && p[10] != ' ') || !logfmt_digits(p, 4, &ts->y) ||
-	    !logfmt_digits(p + 5, 2, &ts->mo) || !logfmt_digits(p + 8, 2, &ts->d) ||
+	    !logfmt_2d(p + 5, &ts->mo) || !logfmt_2d(p + 8, &ts->d) ||
 	    !logfmt_hms(p + 11, &ts->h, &ts->mi, &ts->s) || ts->mo < 1 ||
 	    ts->mo > 12 || ts->d < 1 || ts->d > 31)
 		return false;
