@@ -678,10 +678,10 @@ rules_load_tree(struct rules *r, const char *name, const struct ynode *root)
 	base = base ? base + 1 : name;
 	if (root->type == YN_NULL) {
 		rules_err(&c, root, "the file is empty");
-		goto out;
+		return c.ok;
 	}
 	if (!rules_expect(&c, root, YN_MAP, "the top level of the file"))
-		goto out;
+		return c.ok;
 	if (strcmp(base, "codes.yaml") == 0) {
 		if (rules_keys(&c, root, kcodes, base))
 			rules_each(&c, root, "codes", rules_load_code);
@@ -722,7 +722,6 @@ rules_load_tree(struct rules *r, const char *name, const struct ynode *root)
 		rules_err(&c, NULL, "not a rules file name (codes.yaml, "
 		    "commands.yaml, enhanced.yaml, checks.yaml): %s", n);
 	}
-out:
 	return c.ok;
 }
 
