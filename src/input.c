@@ -326,6 +326,9 @@ input_fill(struct input *in)
 
 	if (in->is_eof)
 		return false;
+	/* The lines handed out so far may be overwritten from here on. */
+	if (in->before_read != NULL)
+		in->before_read(in->before_read_arg);
 	if (in->start > 0) {
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;

@@ -60,7 +60,8 @@ void		 input_free(struct input *);
 /* For a reader that runs ahead of its consumer (readahead.c): keep the
  * diagnostics found while reading for input_take_diag instead of printing
  * them, and call BEFORE_READ(ARG), if not NULL, before each read(2), which
- * may block; BEFORE_READ NULL: print them again, as at first. */
+ * may block, and before the lines handed out so far are overwritten;
+ * BEFORE_READ NULL: print them again, as at first. */
 void		 input_defer(struct input *, void (*before_read)(void *),
 		    void *arg);
 /* Move up to MAX kept diagnostics to D; how many. */

@@ -5,8 +5,16 @@
  * caller is on included, so the reader never writes into it.  A batch
  * holds copies of its lines (the input's own buffer moves on), and the
  * diagnostics that come after them.
+ *
+ * What crosses between the threads is kept small, as moving memory from
+ * one core to the other is what costs here.  Lines that follow each other
+ * in the input's buffer (a run) are copied into the batch with one memcpy
+ * when the run ends, not one by one, and a line is described by 4 bytes of
+ * length and terminator, the rest (its number, a cut or a bare CR) being
+ * the same for nearly every line and kept aside for the others.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +26,26 @@
 					 * longer line */
 #define RA_LINES	4096		/* a batch's lines */
 
+/* A line's word in a batch: its length, terminator and whether it is odd
+ * (cut, or with a bare CR inside), its details then in the batch's odd[]. */
+#define RA_LEN_MASK	0x00ffffffu
+#define RA_EOL_SHIFT	24
+#define RA_ODD		0x80000000u
+_Static_assert(INPUT_MAX_LINE <= RA_LEN_MASK, "a line's length fits in 24 bits");
+
+struct ra_odd {
+	size_t		 full_len;
+	unsigned	 bare_cr;
+	bool		 is_truncated;
+};
+
 struct ra_batch {
 	char		*bytes;
 	size_t		 cap, used;
-	struct line	 lines[RA_LINES];	/* bytes set when taken */
-	size_t		 off[RA_LINES];		/* of each line in bytes */
+	uint32_t	 word[RA_LINES];	/* of each line, see RA_ODD */
+	uint32_t	 off[RA_LINES];		/* of each line in bytes */
+	struct ra_odd	 odd[RA_LINES];		/* for odd lines */
+	unsigned long	 no;			/* number of the first line */
 	size_t		 nlines;
 	struct input_diag diag[INPUT_DIAG_MAX];	/* after the lines */
 	size_t		 ndiag;
@@ -48,6 +71,8 @@ struct readahead {
 	RA_APART(pad1);
 	size_t		 w;
 	bool		 is_open;	/* batch w is being filled */
+	const char	*run, *run_end;	/* lines in the input's buffer, not
+					 * yet copied to batch w's used */
 	/* the caller's */
 	RA_APART(pad2);
 	size_t		 r;
@@ -79,10 +104,31 @@ ra_open(struct readahead *ra)
 	return true;
 }
 
+/* Reader: copy the run into batch w. */
+static void
+ra_flush(struct readahead *ra)
+{
+	struct ra_batch *b = &ra->b[ra->w];
+	size_t n;
+
+	if (ra->run == NULL)
+		return;
+	n = (size_t)(ra->run_end - ra->run);
+	if (b->cap - b->used < n) {
+		/* an empty batch and a line longer than its bytes */
+		b->cap = b->used + n;
+		b->bytes = xrealloc(b->bytes, b->cap);
+	}
+	memcpy(b->bytes + b->used, ra->run, n);
+	b->used += n;
+	ra->run = ra->run_end = NULL;
+}
+
 /* Reader: hand batch w over. */
 static void
 ra_publish(struct readahead *ra)
 {
+	ra_flush(ra);
 	pthread_mutex_lock(&ra->mu);
 	ra->filled++;
 	pthread_cond_signal(&ra->more);
@@ -91,8 +137,8 @@ ra_publish(struct readahead *ra)
 	ra->is_open = false;
 }
 
-/* Reader, before a read(2) that may wait: let the caller have what there
- * is. */
+/* Reader, before the input's buffer changes and before a read(2) that may
+ * wait: copy the run, and let the caller have what there is. */
 static void
 ra_before_read(void *arg)
 {
@@ -102,32 +148,53 @@ ra_before_read(void *arg)
 		ra_publish(ra);
 }
 
-/* Reader: copy line L into the batch; false if told to stop. */
+/* Reader: add line L to batch w, as part of the run when it follows the
+ * run's last line in the input's buffer; false if told to stop. */
 static bool
 ra_add(struct readahead *ra, const struct line *l)
 {
 	struct ra_batch *b;
+	uintptr_t at = (uintptr_t)l->bytes, end = (uintptr_t)ra->run_end;
+	size_t need;
+	bool joins;
 
 	if (!ra_open(ra))
 		return false;
 	b = &ra->b[ra->w];
+	/* Between two lines of a run there is at most the CR of a CR LF,
+	 * the LF having become the first line's NUL. */
+	joins = ra->run != NULL && at >= end && at - end <= 1;
+	need = (joins ? (size_t)(ra->run_end - ra->run) + (at - end) :
+	    ra->run != NULL ? (size_t)(ra->run_end - ra->run) : 0) +
+	    l->len + 1;
 	if (b->nlines == RA_LINES || (b->nlines > 0 &&
-	    b->cap - b->used < l->len + 1)) {
+	    b->cap - b->used < need)) {
 		ra_publish(ra);
 		if (!ra_open(ra))
 			return false;
 		b = &ra->b[ra->w];
+		joins = false;
+	} else if (!joins)
+		ra_flush(ra);
+	if (!joins)
+		ra->run = l->bytes;
+	ra->run_end = l->bytes + l->len + 1;
+	if (b->nlines == 0)
+		b->no = l->no;
+	b->off[b->nlines] = (uint32_t)(b->used + (size_t)(l->bytes - ra->run));
+	b->word[b->nlines] = (uint32_t)l->len |
+	    (uint32_t)l->eol << RA_EOL_SHIFT;
+	if (l->bare_cr != 0 || l->is_truncated || l->full_len != l->len) {
+		b->word[b->nlines] |= RA_ODD;
+		b->odd[b->nlines].full_len = l->full_len;
+		b->odd[b->nlines].bare_cr = l->bare_cr;
+		b->odd[b->nlines].is_truncated = l->is_truncated;
 	}
-	if (b->cap - b->used < l->len + 1) {
-		/* an empty batch and a line longer than its bytes */
-		b->cap = l->len + 1;
-		b->bytes = xrealloc(b->bytes, b->cap);
-	}
-	memcpy(b->bytes + b->used, l->bytes, l->len);
-	b->bytes[b->used + l->len] = '\0';
-	b->lines[b->nlines] = *l;
-	b->off[b->nlines++] = b->used;
-	b->used += l->len + 1;
+	b->nlines++;
+	/* A line this long may be in the input's other buffer, for long
+	 * lines, and nothing may join it. */
+	if (l->len + 1 >= INPUT_MAX_LINE)
+		ra_flush(ra);
 	return true;
 }
 
@@ -192,6 +259,7 @@ int
 readahead_next(struct readahead *ra, struct line *l)
 {
 	struct ra_batch *b;
+	uint32_t w;
 	size_t i;
 	int end;
 
@@ -214,8 +282,20 @@ readahead_next(struct readahead *ra, struct line *l)
 		}
 		b = &ra->b[ra->r];
 		if (ra->pos < b->nlines) {
-			*l = b->lines[ra->pos];
+			w = b->word[ra->pos];
+			l->no = b->no + ra->pos;
 			l->bytes = b->bytes + b->off[ra->pos];
+			l->len = w & RA_LEN_MASK;
+			l->eol = (enum eol)((w & ~RA_ODD) >> RA_EOL_SHIFT);
+			if (w & RA_ODD) {
+				l->full_len = b->odd[ra->pos].full_len;
+				l->bare_cr = b->odd[ra->pos].bare_cr;
+				l->is_truncated = b->odd[ra->pos].is_truncated;
+			} else {
+				l->full_len = l->len;
+				l->bare_cr = 0;
+				l->is_truncated = false;
+			}
 			ra->pos++;
 			return 1;
 		}

@@ -703,6 +703,131 @@ START_TEST(test_input_stdin_name)
 }
 END_TEST
 
+/* ---- readahead against input_next */
+
+/*
+ * A few MiB of lines of every kind, in a fixed pseudo-random order: short
+ * and empty lines, LF and CR LF, bare CRs, NULs, lines of some hundred KiB
+ * and lines past the cap, so that runs of lines, batches and the input's
+ * buffer end at every kind of line.
+ */
+static unsigned char *
+mixed_lines(size_t *lenp)
+{
+	size_t cap = 16 * MIB, n = 0, len, i;
+	unsigned char *s;
+	unsigned x = 12345, k;
+
+	s = malloc(cap);
+	ck_assert_ptr_nonnull(s);
+	while (n < cap - MAXL - 3 * MIB) {
+		x = x * 1103515245u + 12345u;
+		k = (x >> 16) % 1000;
+		len = k < 900 ? (x >> 8) % 160 : k < 995 ? (x >> 4) % 2048 :
+		    k < 999 ? 200000 + (x >> 8) % 1000 : MAXL - 2 + x % 5;
+		for (i = 0; i < len; i++)
+			s[n + i] = (unsigned char)('a' + (i + k) % 26);
+		if (k % 37 == 0 && len > 2)
+			s[n + len / 2] = '\r';
+		if (k % 53 == 0 && len > 2)
+			s[n + len / 3] = '\0';
+		n += len;
+		if (k % 3 == 0)
+			s[n++] = '\r';
+		s[n++] = '\n';
+	}
+	memcpy(s + n, "last", 4);	/* no line end */
+	*lenp = n + 4;
+	return s;
+}
+
+struct seen_line {
+	unsigned long	 no;
+	size_t		 len, full_len, sum;
+	enum eol	 eol;
+	unsigned	 bare_cr;
+	bool		 is_truncated;
+};
+
+static size_t
+sum_bytes(const struct line *l)
+{
+	size_t i, h = l->len;
+
+	for (i = 0; i < l->len; i++)
+		h = h * 31 + (unsigned char)l->bytes[i];
+	return h;
+}
+
+START_TEST(test_readahead_same)
+{
+	unsigned char *data;
+	struct seen_line *want;
+	struct readahead *r;
+	struct input *in;
+	struct feeder f;
+	pthread_t t;
+	struct line l;
+	size_t len, n = 0, cap = 1 << 16, i;
+	char *path;
+	int fd, pass;
+
+	data = mixed_lines(&len);
+	path = tu_write_file("mixed", data, len);
+	want = malloc(cap * sizeof(*want));
+	ck_assert_ptr_nonnull(want);
+	in = input_open(path);
+	ck_assert_ptr_nonnull(in);
+	while (input_next(in, &l) == 1) {
+		ck_assert(n < cap);
+		want[n].no = l.no;
+		want[n].len = l.len;
+		want[n].full_len = l.full_len;
+		want[n].sum = sum_bytes(&l);
+		want[n].eol = l.eol;
+		want[n].bare_cr = l.bare_cr;
+		want[n].is_truncated = l.is_truncated;
+		ck_assert_int_eq(l.bytes[l.len], '\0');
+		n++;
+	}
+	input_free(in);
+	ck_assert_uint_gt(n, 3000);
+	/* From the file, then from a pipe written in odd pieces. */
+	for (pass = 0; pass < 2; pass++) {
+		fd = -1;
+		if (pass == 0)
+			in = input_open(path);
+		else {
+			fd = feed_pipe(&f, &t, data, len, 1000, 4093);
+			in = input_fdopen(fd, "<pipe>");
+		}
+		r = readahead_new(in);
+		for (i = 0; readahead_next(r, &l) == 1; i++) {
+			ck_assert_msg(i < n, "pass %d: more lines", pass);
+			ck_assert_msg(l.no == want[i].no && l.len == want[i].len &&
+			    l.full_len == want[i].full_len &&
+			    l.eol == want[i].eol &&
+			    l.bare_cr == want[i].bare_cr &&
+			    l.is_truncated == want[i].is_truncated &&
+			    sum_bytes(&l) == want[i].sum &&
+			    l.bytes[l.len] == '\0',
+			    "pass %d: line %zu differs (len %zu, want %zu)",
+			    pass, i + 1, l.len, want[i].len);
+		}
+		ck_assert_msg(i == n, "pass %d: %zu lines, want %zu", pass, i,
+		    n);
+		readahead_free(r);
+		if (fd >= 0) {
+			pthread_join(t, NULL);
+			close(fd);
+		}
+	}
+	free(want);
+	free(path);
+	free(data);
+}
+END_TEST
+
 /* Check keeps the names it is given: string literals, not buffers. */
 static void
 add_cases(Suite *s, const char *const names[3], void (*setup)(void))
@@ -743,13 +868,18 @@ static Suite *
 input_suite(void)
 {
 	Suite *s = suite_create("input");
-
 	static const char *const plain[3] = { "small", "long", "broken" };
 	static const char *const ahead[3] = { "small (readahead)",
 	    "long (readahead)", "broken (readahead)" };
 
+	TCase *tc;
+
 	add_cases(s, plain, NULL);
 	add_cases(s, ahead, use_readahead);
+	tc = tcase_create("readahead = input_next");
+	tcase_set_timeout(tc, 300);	/* valgrind */
+	tcase_add_test(tc, test_readahead_same);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
