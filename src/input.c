@@ -19,10 +19,6 @@
 
 #include <zlib.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "diag.h"
 #include "input.h"
 #include "xalloc.h"
@@ -43,6 +39,9 @@ struct input {
 	char		*buf;		/* INPUT_BUFSZ + 1 bytes */
 	size_t		 start;		/* first byte of the next line */
 	size_t		 end;		/* end of valid data */
+	size_t		 cr;		/* the first CR at or after start, or
+					 * end: none; valid if cr_ok */
+	bool		 cr_ok;
 	char		*longbuf;	/* kept head of an over-long line */
 	/* input_defer: diagnostics kept for the caller, not printed */
 	bool		 is_deferred;
@@ -329,6 +328,7 @@ input_fill(struct input *in)
 	/* The lines handed out so far may be overwritten from here on. */
 	if (in->before_read != NULL)
 		in->before_read(in->before_read_arg);
+	in->cr_ok = false;
 	if (in->start > 0) {
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;
@@ -370,68 +370,23 @@ input_fill(struct input *in)
 
 /*
  * The first LF in [P, END), or NULL; *CR tells whether a CR comes before
- * it (or before END).  One pass for both bytes: most lines have no CR, and
- * a log line is short enough that two memchr calls cost more in setting up
- * than in scanning.  SSE2 is part of every x86-64; elsewhere memchr does.
+ * it (or before END).  The LF is found with memchr; the CR is looked for
+ * once for a whole buffer of lines without one, and again only after the
+ * CR found, so that a log without CRs costs one memchr a line.
  */
 static char *
-input_eol(char *p, const char *end, bool *cr)
+input_eol(struct input *in, char *p, char *end, bool *cr)
 {
-#if defined(__SSE2__)
-	const __m128i lf = _mm_set1_epi8('\n'), crv = _mm_set1_epi8('\r');
-	__m128i acc = _mm_setzero_si128();
-	unsigned m, c, any;
+	char *nl = memchr(p, '\n', (size_t)(end - p)), *c;
+	size_t at = (size_t)(p - in->buf);
 
-	/* 32 bytes a round: the CR compares are only gathered, and looked
-	 * at when the LF is found. */
-	while (end - p >= 32) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
-		    (p + 16));
-		__m128i la = _mm_cmpeq_epi8(a, lf), lb = _mm_cmpeq_epi8(b, lf);
-		__m128i ca = _mm_cmpeq_epi8(a, crv), cb = _mm_cmpeq_epi8(b, crv);
-
-		if (_mm_movemask_epi8(_mm_or_si128(la, lb)) != 0) {
-			m = (unsigned)_mm_movemask_epi8(la) |
-			    (unsigned)_mm_movemask_epi8(lb) << 16;
-			c = (unsigned)_mm_movemask_epi8(ca) |
-			    (unsigned)_mm_movemask_epi8(cb) << 16;
-			/* only the CRs before the LF */
-			*cr = _mm_movemask_epi8(acc) != 0 ||
-			    (c & ((m & -m) - 1)) != 0;
-			return p + __builtin_ctz(m);
-		}
-		acc = _mm_or_si128(acc, _mm_or_si128(ca, cb));
-		p += 32;
+	if (!in->cr_ok || in->cr < at) {
+		c = memchr(p, '\r', (size_t)(end - p));
+		in->cr = c != NULL ? (size_t)(c - in->buf) : in->end;
+		in->cr_ok = true;
 	}
-	any = (unsigned)_mm_movemask_epi8(acc);
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-
-		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-		c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, crv));
-		if (m != 0) {
-			*cr = (any | (c & ((m & -m) - 1))) != 0;
-			return p + __builtin_ctz(m);
-		}
-		any |= c;
-		p += 16;
-	}
-	for (; p < end; p++) {
-		if (*p == '\n') {
-			*cr = any != 0;
-			return p;
-		}
-		any |= *p == '\r';
-	}
-	*cr = any != 0;
-	return NULL;
-#else
-	char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	*cr = memchr(p, '\r', (size_t)((nl != NULL ? nl : end) - p)) != NULL;
+	*cr = in->cr < (nl != NULL ? (size_t)(nl - in->buf) : in->end);
 	return nl;
-#endif
 }
 
 /* Fill L from LEN bytes at P ending with terminator EOL; HAS_CR: P may
@@ -520,7 +475,7 @@ input_next(struct input *in, struct line *l)
 	for (;;) {
 		p = in->buf + in->start;
 		avail = in->end - in->start;
-		if ((nl = input_eol(p, p + avail, &cr)) != NULL) {
+		if ((nl = input_eol(in, p, p + avail, &cr)) != NULL) {
 			n = (size_t)(nl - p);
 			in->start += n + 1;
 			/* The whole line is in the buffer, but it may still
