@@ -939,15 +939,21 @@ rules_command(const struct rules *r, const char *verb, size_t len)
 	size_t i, j;
 	const char *v;
 
+	/* ASCII upper case, whatever the locale: verbs are ASCII. */
+#define RULES_UPPER(c)	((c) >= 'a' && (c) <= 'z' ? (c) - ('a' - 'A') : (c))
+	if (len == 0)
+		return NULL;
 	for (i = 0; i < r->ncmds; i++) {
 		v = r->cmds[i]->verb;
-		for (j = 0; j < len; j++)
-			if (v[j] == '\0' ||
-			    toupper((unsigned char)verb[j]) != v[j])
+		if (v[0] != RULES_UPPER(verb[0]))
+			continue;
+		for (j = 1; j < len; j++)
+			if (v[j] == '\0' || RULES_UPPER(verb[j]) != v[j])
 				break;
 		if (j == len && v[j] == '\0')
 			return r->cmds[i];
 	}
+#undef RULES_UPPER
 	return NULL;
 }
 

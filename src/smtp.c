@@ -990,36 +990,30 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 	 * command but QUIT with 503; commands.yaml does not list it each time. */
 	if (s->is_refused && c == 503)
 		return nonstandard;
+	/* Allowed, the common case, is decided before a finding is made. */
 	a = rules_allowed(ci, c);
+	if (a != NULL && (a->source == SRC_EXTENSION ? a->extension == NULL ||
+	    smtp_has_kw(s, a->extension) : a->source != SRC_PRACTICE &&
+	    a->source != SRC_HISTORIC && a->source != SRC_VENDOR))
+		return nonstandard;
 	smtp_finding(&f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 	    s->cur->first_line);
 	smtp_with_command(&f, p);
 	smtp_with_reply(&f, s->cur);
 	f.verb = ci->verb;
-	if (a == NULL) {
-		smtp_emit(s, &f);
-		return nonstandard;
+	if (a != NULL) {
+		if (a->source == SRC_EXTENSION) {
+			f.detail = "extension";
+			f.arg = a->extension;
+		} else
+			f.detail = a->source == SRC_HISTORIC ? "historic" :
+			    "practice";
+		/* Outside RFC 5321's list but what conforming servers
+		 * send: reported only with --strict (PROTOCOL.md, issue 2). */
+		f.is_strict = true;
+		f.is_raised = true;
+		f.severity = SEV_WARNING;
 	}
-	switch (a->source) {
-	case SRC_PRACTICE:
-	case SRC_HISTORIC:
-	case SRC_VENDOR:
-		f.detail = a->source == SRC_HISTORIC ? "historic" : "practice";
-		break;
-	case SRC_EXTENSION:
-		if (a->extension == NULL || smtp_has_kw(s, a->extension))
-			return nonstandard;
-		f.detail = "extension";
-		f.arg = a->extension;
-		break;
-	default:
-		return nonstandard;
-	}
-	/* Outside RFC 5321's list but what conforming servers send:
-	 * reported only with --strict (PROTOCOL.md, issue 2). */
-	f.is_strict = true;
-	f.is_raised = true;
-	f.severity = SEV_WARNING;
 	smtp_emit(s, &f);
 	return nonstandard;
 }
@@ -1411,14 +1405,22 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 	reply_enhanced(rl.text, rl.textlen, &r->enh);
 	s->env.stats->replies++;
 	s->env.stats->replies_by_code[rl.code]++;
-	memset(&p, 0, sizeof(p));
+	/* Each field but the text buffer, which is long. */
+	p.ci = NULL;
 	p.file = file;
 	p.line = ev->line;	/* the log line names both */
+	p.text.len = 0;
+	p.text.s[0] = '\0';
+	p.has_args = p.is_bdat_last = p.is_binarymime = false;
+	p.has_initial_response = p.is_pipelined = false;
+	p.size = -1;
 	if (ev->command != NULL) {
-		struct command cmd;
+		size_t vl = 0;
 
-		command_split(ev->command, ev->commandlen, &cmd);
-		p.ci = rules_command(s->env.rules, cmd.verb, cmd.verblen);
+		while (vl < ev->commandlen && ev->command[vl] != ' ' &&
+		    ev->command[vl] != '\t')
+			vl++;
+		p.ci = rules_command(s->env.rules, ev->command, vl);
 		smtp_copy(&p.text, ev->command, ev->commandlen);
 	}
 	if (!smtp_check_allowed(s, &p, p.ci))
