@@ -631,6 +631,57 @@ START_TEST(test_topk)
 }
 END_TEST
 
+/*
+ * logfmt_find against the plain definition: the first place where the
+ * needle's bytes follow.  Haystacks of two letters, so that first and last
+ * bytes match often, of every length around the sixteen-byte steps, each
+ * in a buffer of its own size (ASan sees a read past its end).
+ */
+static const char *
+find_slowly(const char *p, size_t len, const char *n, size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; i + nlen <= len; i++)
+		if (memcmp(p + i, n, nlen) == 0)
+			return p + i;
+	return NULL;
+}
+
+START_TEST(test_find)
+{
+	unsigned x = 7, trial;
+	char needle[24];
+	size_t len, nlen, i;
+	char *hay;
+	const char *got, *want;
+
+	for (trial = 0; trial < 20000; trial++) {
+		x = x * 1103515245u + 12345u;
+		len = (x >> 8) % 70;
+		nlen = 1 + (x >> 16) % 9;
+		hay = malloc(len + 1);
+		ck_assert_ptr_nonnull(hay);
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			hay[i] = (x >> 20) % 5 == 0 ? 'b' : 'a';
+		}
+		for (i = 0; i < nlen; i++) {
+			x = x * 1103515245u + 12345u;
+			needle[i] = (x >> 20) % 5 == 0 ? 'b' : 'a';
+		}
+		got = logfmt_find(hay, len, needle, nlen);
+		want = find_slowly(hay, len, needle, nlen);
+		ck_assert_msg(got == want, "trial %u: '%.*s' in '%.*s': at %td, "
+		    "want %td", trial, (int)nlen, needle, (int)len, hay,
+		    got ? got - hay : -1, want ? want - hay : -1);
+		free(hay);
+	}
+	ck_assert_ptr_null(LOGFMT_FIND("abc", 0, "a"));
+	ck_assert_ptr_null(LOGFMT_FIND("ab", 2, "abc"));
+}
+END_TEST
+
 static Suite *
 logfmt_suite(void)
 {
@@ -647,6 +698,7 @@ logfmt_suite(void)
 	tcase_add_test(tc, test_probe);
 	tcase_add_loop_test(tc, test_normalise, 0, NELEM(norms));
 	tcase_add_test(tc, test_topk);
+	tcase_add_test(tc, test_find);
 	suite_add_tcase(s, tc);
 	return s;
 }
