@@ -58,6 +58,8 @@ struct exim_state {
 	char		 key[EXIM_KEY_MAX];
 	char		 synth[600];	/* "550 why" of a rejected line */
 	bool		 in_reject;	/* after a reject log entry: its header dump */
+	bool		 in_entry;	/* after a main log entry: its indented
+					 * continuation lines */
 	bool		 has_conn;	/* a connection start was seen: the
 					 * log has +smtp_connection */
 	struct exim_proc procs[EXIM_PIDS];
@@ -591,9 +593,21 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		if (st->in_reject && exim_reject_dump(p, n))
 			return true;
 		st->in_reject = false;
+		/* An entry of several lines ("Warning: purging the
+		 * environment." and " Suggested action: …"): the lines after
+		 * the first are indented.  Debug output (" 3118 host in …")
+		 * has its pid there instead. */
+		if (st->in_entry && n > 0 && (p[0] == ' ' || p[0] == '\t')) {
+			for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
+				;
+			if (q < end && (*q < '0' || *q > '9'))
+				return true;
+		}
+		st->in_entry = false;
 		return false;
 	}
 	st->in_reject = false;
+	st->in_entry = true;
 	p += s;
 	n -= s;
 	if (n > 0 && p[0] == '[' && (q = memchr(p, ']', n < 16 ? n : 16)) !=

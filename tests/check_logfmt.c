@@ -477,8 +477,16 @@ static const struct {
 	  { EX "1xVFJS-0000He-20 rejected from <s@e.org> H=(vm) [127.0.0.1]:3: message too big: read=1 max=1",
 	    "Envelope-from: <s@e.org>", "  Subject: x", NULL },
 	  true, { NULL } },
-	{ "almost: header-like lines with no rejection before them",
-	  { EX "1xVFJS-0000He-20 Completed", "  Subject: x", NULL },
+	{ "almost: a header dump with no rejection before it",
+	  { EX "1xVFJS-0000He-20 Completed", "Envelope-from: <s@e.org>", NULL },
+	  false, { NULL } },
+	{ "an entry's indented second line belongs to it",
+	  { EX "Warning: purging the environment.",
+	    " Suggested action: use keep_environment.", NULL },
+	  true, { NULL } },
+	{ "almost: an indented line after a line that is not Exim's",
+	  { EX "Warning: purging the environment.", "garbage",
+	    " Suggested action: use keep_environment.", NULL },
 	  false, { NULL } },
 };
 
