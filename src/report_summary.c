@@ -182,7 +182,16 @@ summary_end(struct report *r, const struct stats *st,
 		summary_row(r, w, "sum-skipped", st->skipped_lines);
 	if (st->truncated_lines > 0)
 		summary_row(r, w, "sum-truncated", st->truncated_lines);
-	summary_row(r, w, "sum-sessions", st->sessions);
+	if (st->sessions == 0 && st->replies > 0) {
+		/* Replies but no connection: the log does not show them
+		 * (Exim's default log_selector), not a quiet night. */
+		const char *note = report_label(r, "sum-no-sessions");
+
+		summary_pad(r->out, report_label(r, "sum-sessions"), w);
+		fputs(" 0  ", r->out);
+		summary_wrap(r, note, strlen(note), w + 4, w + 4);
+	} else
+		summary_row(r, w, "sum-sessions", st->sessions);
 	if (st->evicted > 0)
 		summary_row(r, w, "sum-evicted", st->evicted);
 	if (st->idle_evicted > 0)

@@ -1,0 +1,1 @@
+-o summary -l de testdata/logs/exim-main.log
