@@ -156,6 +156,12 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 	bool sure = false;
 
 	fs->stats->lines++;
+	if (l->is_partial) {
+		/* Cut short by a read or gzip error (told then): counted,
+		 * not judged on the piece that came. */
+		fs->stats->unparsed_lines++;
+		return;
+	}
 	if (l->is_truncated)
 		fs->stats->truncated_lines++;
 	if (fs->adapter != NULL) {

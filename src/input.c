@@ -199,6 +199,15 @@ input_print_diag(const char *name, const struct input_diag *d)
 		diag_warn(name, d->line, 0, "%s", d->msg);
 }
 
+/* For a read or gzip error: what it does to the line read so far, if the
+ * error cuts one short (the buffer holds its start and no LF). */
+static const char *
+input_cut(const struct input *in)
+{
+	return in->end > in->start ?
+	    "; this line is cut short there and not analysed" : "";
+}
+
 /* read(2) that retries on EINTR; -1 after a diagnostic. */
 static ssize_t
 input_read_fd(struct input *in, void *dst, size_t n)
@@ -213,8 +222,8 @@ input_read_fd(struct input *in, void *dst, size_t n)
 			return r;
 		if (errno == EINTR)
 			continue;
-		input_diag(in, true, in->lineno + 1, "read error: %s",
-		    strerror(errno));
+		input_diag(in, true, in->lineno + 1, "read error: %s%s",
+		    strerror(errno), input_cut(in));
 		in->is_failed = true;
 		return -1;
 	}
@@ -250,8 +259,8 @@ input_inflate(struct input *in)
 
 	if (in->z_corrupt) {
 		/* Told now, after the lines that came before the damage. */
-		input_diag(in, true, in->lineno + 1, "corrupt gzip data: %s",
-		    in->zs.msg ? in->zs.msg : "inflate failed");
+		input_diag(in, true, in->lineno + 1, "corrupt gzip data: %s%s",
+		    in->zs.msg ? in->zs.msg : "inflate failed", input_cut(in));
 		in->is_failed = true;
 		return -1;
 	}
@@ -284,7 +293,8 @@ input_inflate(struct input *in)
 		}
 		if (in->rawlen == 0 && in->raw_eof) {
 			input_diag(in, true, in->lineno + 1,
-			    "truncated gzip data: the compressed stream ends early");
+			    "truncated gzip data: the compressed stream ends "
+			    "early%s", input_cut(in));
 			in->is_failed = true;
 			return -1;
 		}
@@ -306,8 +316,9 @@ input_inflate(struct input *in)
 				return r;
 			}
 			input_diag(in, true, in->lineno + 1,
-			    "corrupt gzip data: %s",
-			    in->zs.msg ? in->zs.msg : "inflate failed");
+			    "corrupt gzip data: %s%s",
+			    in->zs.msg ? in->zs.msg : "inflate failed",
+			    input_cut(in));
 			in->is_failed = true;
 			return -1;
 		}
@@ -417,6 +428,7 @@ input_set_line(struct input *in, struct line *l, char *p, size_t len,
 	l->full_len = full_len;
 	l->bare_cr = n;
 	l->is_truncated = truncated;
+	l->is_partial = false;
 }
 
 /*
@@ -503,6 +515,9 @@ input_next(struct input *in, struct line *l)
 		p = in->buf + in->start;
 		in->start = in->end;
 		input_set_line(in, l, p, avail, EOL_NONE, avail, false, true);
+		/* Ended by an error: the rest of the line never came (the
+		 * diagnostic says so). */
+		l->is_partial = in->is_failed;
 		return 1;
 	}
 	if (in->is_failed && !in->told_error) {

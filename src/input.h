@@ -33,6 +33,8 @@ struct line {
 	size_t		 full_len;	/* length before truncation */
 	unsigned	 bare_cr;	/* CR bytes inside the line, not before the LF */
 	bool		 is_truncated;	/* longer than INPUT_MAX_LINE */
+	bool		 is_partial;	/* the last line, cut short by a read or
+					 * gzip error: its rest never came */
 };
 
 struct input;

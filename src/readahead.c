@@ -37,6 +37,7 @@ struct ra_odd {
 	size_t		 full_len;
 	unsigned	 bare_cr;
 	bool		 is_truncated;
+	bool		 is_partial;
 };
 
 struct ra_batch {
@@ -184,11 +185,13 @@ ra_add(struct readahead *ra, const struct line *l)
 	b->off[b->nlines] = (uint32_t)(b->used + (size_t)(l->bytes - ra->run));
 	b->word[b->nlines] = (uint32_t)l->len |
 	    (uint32_t)l->eol << RA_EOL_SHIFT;
-	if (l->bare_cr != 0 || l->is_truncated || l->full_len != l->len) {
+	if (l->bare_cr != 0 || l->is_truncated || l->is_partial ||
+	    l->full_len != l->len) {
 		b->word[b->nlines] |= RA_ODD;
 		b->odd[b->nlines].full_len = l->full_len;
 		b->odd[b->nlines].bare_cr = l->bare_cr;
 		b->odd[b->nlines].is_truncated = l->is_truncated;
+		b->odd[b->nlines].is_partial = l->is_partial;
 	}
 	b->nlines++;
 	/* A line this long may be in the input's other buffer, for long
@@ -291,10 +294,12 @@ readahead_next(struct readahead *ra, struct line *l)
 				l->full_len = b->odd[ra->pos].full_len;
 				l->bare_cr = b->odd[ra->pos].bare_cr;
 				l->is_truncated = b->odd[ra->pos].is_truncated;
+				l->is_partial = b->odd[ra->pos].is_partial;
 			} else {
 				l->full_len = l->len;
 				l->bare_cr = 0;
 				l->is_truncated = false;
+				l->is_partial = false;
 			}
 			ra->pos++;
 			return 1;

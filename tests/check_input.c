@@ -219,6 +219,8 @@ small_expect(struct input *in, const struct small_case *tc, const char *how)
 		    e->bare_cr);
 		ck_assert_msg(!l.is_truncated && l.full_len == l.len,
 		    "%s (%s): line %zu truncated", tc->name, how, i + 1);
+		ck_assert_msg(!l.is_partial, "%s (%s): line %zu partial",
+		    tc->name, how, i + 1);
 	}
 	ck_assert_msg((r = next_line(in, &l)) == 0, "%s (%s): after the last "
 	    "line: %d", tc->name, how, r);
@@ -481,6 +483,7 @@ read_numbered(const char *name, const void *data, size_t len, int *last,
 	char want[64], *path;
 	unsigned n = 0;
 	int r;
+	bool flagged = false;
 
 	path = tu_write_file(name, data, len);
 	*partial = false;
@@ -499,6 +502,7 @@ read_numbered(const char *name, const void *data, size_t len, int *last,
 			    memcmp(l.bytes, want, l.len) == 0,
 			    "%s: last piece '%s'", name, l.bytes);
 			*partial = true;
+			flagged = l.is_partial;
 			continue;
 		}
 		ck_assert_msg(strcmp(l.bytes, want) == 0,
@@ -507,6 +511,10 @@ read_numbered(const char *name, const void *data, size_t len, int *last,
 		n++;
 	}
 	*last = r;
+	/* A piece is cut short by an error, or is a last line of its own
+	 * (the stream ended there, junk after it ignored). */
+	ck_assert_msg(flagged == (*partial && r == -1), "%s: the last piece "
+	    "is%s marked partial", name, flagged ? "" : " not");
 	if (r == -1)	/* the error is told once, then the end */
 		ck_assert_int_eq(next_line(in, &l), 0);
 	free_input(in);
@@ -547,9 +555,12 @@ START_TEST(test_input_gzip_truncated)
 	ck_assert_msg(n > 100 && n < 5000, "%u lines before the cut", n);
 	ck_assert_int_eq(last, -1);
 	expect_diag(err, "cut.gz", ": error: ", "truncated gzip");
-	/* The place is the line after the last whole one. */
+	/* The place is the line after the last whole one; the piece of it
+	 * that came is not analysed, and the message says so. */
 	snprintf(at, sizeof(at), "cut.gz:%u: ", n + 1);
 	ck_assert_msg(strstr(err, at) != NULL, "'%s' lacks '%s'", err, at);
+	ck_assert_msg(partial == (strstr(err, "cut short") != NULL),
+	    "partial %d, but '%s'", partial, err);
 	ck_assert(diag_had_error());
 	free(err);
 	/* Cut inside the header: nothing, then the error. */
