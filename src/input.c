@@ -429,6 +429,11 @@ input_set_line(struct input *in, struct line *l, char *p, size_t len,
 	l->bare_cr = n;
 	l->is_truncated = truncated;
 	l->is_partial = false;
+	/* Old Mac line ends: the whole input is one line of CRs. */
+	if (l->no == 1 && n >= 2 && (eol == EOL_NONE || truncated))
+		input_diag(in, false, 1, "no line feed in the first line but "
+		    "%u carriage returns: lines that end in CR alone are not "
+		    "split (convert them with tr '\\r' '\\n')", n);
 }
 
 /*
