@@ -350,26 +350,48 @@ pf_reject(const char *m, size_t n, const struct line *l,
 	return true;
 }
 
-/* The number before the '/' (or alone) of counter NAME= in the
- * disconnect line's statistics (smtpd.c); -1 if absent. */
+/* The number at P (before a '/', if any), capped: a run of digits must
+ * not overflow. */
 static long
-pf_counter(const char *p, size_t n, const char *name, size_t nlen)
+pf_number(const char *p, const char *end)
 {
-	const char *q = p, *end = p + n;
 	long v;
 
-	while ((q = logfmt_find(q, (size_t)(end - q), name, nlen)) != NULL) {
-		if (q > p && q[-1] == ' ') {
-			q += nlen;
-			/* Capped: a run of digits must not overflow. */
-			for (v = 0; q < end && *q >= '0' && *q <= '9'; q++)
-				if (v < 100000000)
-					v = v * 10 + (*q - '0');
-			return v;
+	for (v = 0; p < end && *p >= '0' && *p <= '9'; p++)
+		if (v < 100000000)
+			v = v * 10 + (*p - '0');
+	return v;
+}
+
+/*
+ * The disconnect line's statistics (smtpd.c), in one pass over its words:
+ * the accepted DATA and RCPT commands ("data=1", "rcpt=0/1": accepted,
+ * then attempted; -1 when not shown) and whether "notes=" holds bare_lf.
+ */
+static void
+pf_disconnect_stats(const char *p, size_t n, long *data, long *rcpt,
+    bool *bare_lf)
+{
+	const char *end = p + n, *w;
+
+	*data = *rcpt = -1;
+	*bare_lf = false;
+	for (w = p; (w = logfmt_chr(w, end, ' ')) != NULL; ) {
+		w++;
+		if (end - w < 6)
+			break;
+		if (*data < 0 && memcmp(w, "data=", 5) == 0)
+			*data = pf_number(w + 5, end);
+		else if (*rcpt < 0 && memcmp(w, "rcpt=", 5) == 0)
+			*rcpt = pf_number(w + 5, end);
+		else if (memcmp(w, "notes=", 6) == 0) {
+			const char *e = logfmt_chr(w, end, ' ');
+
+			if (LOGFMT_FIND(w + 6, (size_t)((e ? e : end) - w - 6),
+			    "bare_lf") != NULL)
+				*bare_lf = true;
 		}
-		q += nlen;
 	}
-	return -1;
 }
 
 /* "< host[addr]: EHLO x" and "> host[addr]: 250-…" (debug_peer_list). */
@@ -436,6 +458,7 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	uint64_t h;
 	enum pf_state st;
 	long data, rcpt;
+	bool bare_lf;
 
 	if (n >= 2 && (m[0] == '<' || m[0] == '>') && m[1] == ' ')
 		return pf_dialogue(t, sl, l, sink);
@@ -452,12 +475,12 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		 * accepted/attempted per command.  Every accepted DATA needs
 		 * an accepted RCPT (RFC 5321 3.3); a complete dialogue shows
 		 * that itself. */
-		if (st != PF_ST_FULL && (data = pf_counter(m, n, "data=", 5)) > 0 &&
-		    (rcpt = pf_counter(m, n, "rcpt=", 5)) < data) {
+		pf_disconnect_stats(m, n, &data, &rcpt, &bare_lf);
+		if (st != PF_ST_FULL && data > 0 && rcpt < data) {
 			pf_note(sink, l, NOTE_DATA_NO_RCPT, NULL, 0, sl->key,
 			    sl->keylen, EVF_PARTIAL);
 		}
-		if (LOGFMT_FIND(m, n, "bare_lf") != NULL) {
+		if (bare_lf) {
 			pf_note(sink, l, NOTE_BARE_LF, NULL, 0, sl->key,
 			    sl->keylen, pf_flags(st));
 		}
