@@ -39,6 +39,7 @@ enum pf_prog {
 	PF_SMTPD,
 	PF_CLIENT,			/* smtp, lmtp */
 	PF_POSTSCREEN,
+	PF_CLEANUP,
 	PF_DAEMON			/* any other Postfix program */
 };
 
@@ -92,6 +93,8 @@ pf_program(const char *p, size_t n)
 		return PF_CLIENT;
 	if (PF_SUFFIX(p, n, "/postscreen"))
 		return PF_POSTSCREEN;
+	if (PF_SUFFIX(p, n, "/cleanup"))
+		return PF_CLEANUP;
 	if (n >= 7 && memcmp(p, "postfix", 7) == 0)
 		return PF_DAEMON;
 	if ((slash = logfmt_chr(p, p + n, '/')) == NULL)
@@ -611,6 +614,88 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 }
 
 /*
+ * cleanup: a message refused by a milter or by a header or body check.
+ * "QUEUEID: milter-reject: END-OF-MESSAGE from NAMADDR: 5.7.1 text;
+ * from=<…> to=<…> proto=… helo=<…>" and "QUEUEID: reject: header
+ * Subject: x from NAMADDR; from=<…> to=<…> proto=… helo=<…>: 5.7.1 text"
+ * (cleanup_milter.c, cleanup_message.c).  The log keeps the enhanced code
+ * and the text, not the reply code the client got (550 or 451 unless the
+ * milter chose another): the rejection counts for the summary under the
+ * text as logged, and nothing is judged that the log does not show.  A
+ * session of one event, like the smtp client's.
+ */
+static bool
+pf_cleanup(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink)
+{
+	struct event ev;
+	const char *m = sl->msg, *end = m + sl->msglen, *q, *c, *f, *r, *e;
+	size_t n = sl->msglen, qidlen, keylen, cl;
+
+	if ((q = logfmt_chr(m, m + (n < 24 ? n : 24), ':')) == NULL ||
+	    end - q < 3 || q[1] != ' ')
+		return true;
+	qidlen = (size_t)(q - m);
+	c = q + 2;
+	ev = event_make(EV_LOG_REPLY, l->no);
+	if (LOGFMT_PREFIX(c, (size_t)(end - c), "milter-reject: ")) {
+		/* "END-OF-MESSAGE from NAMADDR: 5.7.1 text; from=<…" */
+		c += 15;
+		if ((f = LOGFMT_FIND(c, (size_t)(end - c), " from ")) == NULL ||
+		    (e = memchr(f, ']', (size_t)(end - f))) == NULL ||
+		    !LOGFMT_PREFIX(e, (size_t)(end - e), "]: "))
+			return true;
+		pf_command(c, (size_t)(f - c), &ev.command, &ev.commandlen);
+		ev.client = f + 6;
+		ev.clientlen = (size_t)(e + 1 - ev.client);
+		r = e + 3;
+		ev.len = pf_reply_end(r, (size_t)(end - r));
+	} else if (LOGFMT_PREFIX(c, (size_t)(end - c), "reject: header ") ||
+	    LOGFMT_PREFIX(c, (size_t)(end - c), "reject: body ")) {
+		/* The header may hold " from " itself: the client is named
+		 * by the last one before the envelope; the reply is last. */
+		if ((e = LOGFMT_FIND(c, (size_t)(end - c), "; from=<")) == NULL)
+			return true;
+		for (f = NULL, q = c; (q = LOGFMT_FIND(q, (size_t)(e - q),
+		    " from ")) != NULL; q += 6)
+			f = q;
+		for (r = NULL, q = e; (q = LOGFMT_FIND(q, (size_t)(end - q),
+		    ": ")) != NULL; q += 2)
+			if (end - q > 4 && (q[2] == '4' || q[2] == '5') &&
+			    q[3] == '.')
+				r = q + 2;
+		if (f == NULL || r == NULL)
+			return true;
+		ev.command = "END-OF-DATA";
+		ev.commandlen = 11;
+		ev.client = f + 6;
+		ev.clientlen = (size_t)(e - ev.client);
+		ev.len = (size_t)(end - r);
+	} else
+		return true;	/* milter-discard, milter-hold, warnings */
+	/* "5.7.1 text": an enhanced code, then the milter's words */
+	if (ev.len < 6 || (r[0] != '4' && r[0] != '5') || r[1] != '.')
+		return true;
+	ev.text = r;
+	pf_rcpt(r, (size_t)(end - r), &ev);
+	if (ev.rcpt == NULL)	/* reject: header: the envelope comes first */
+		pf_rcpt(c, (size_t)(end - c), &ev);
+	cl = sl->keylen + 1 + qidlen;
+	keylen = cl > PF_KEY_MAX ? PF_KEY_MAX : cl;
+	memcpy(t->key, sl->key, sl->keylen);
+	t->key[sl->keylen] = ' ';
+	memcpy(t->key + sl->keylen + 1, m, keylen - sl->keylen - 1);
+	ev.key = t->key;
+	ev.keylen = keylen;
+	ev.flags = EVF_PARTIAL;
+	pf_simple(sink, EV_SESSION_START, l, t->key, keylen,
+	    EVF_PARTIAL | EVF_ALONE);
+	pf_emit(sink, &ev);
+	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+	return true;
+}
+
+/*
  * postscreen: "NOQUEUE: reject: RCPT from [addr]:port: 550 …; from=<…>,
  * to=<…>, proto=ESMTP, helo=<…>", "PREGREET 11 after 0.1 from
  * [addr]:port: EHLO x\r\n", "COMMAND PIPELINING from [addr]:port after
@@ -692,6 +777,8 @@ pf_line(void *st, const struct line *l, const struct event_sink *sink)
 		return pf_client(st, &sl, l, sink);
 	case PF_POSTSCREEN:
 		return pf_postscreen(st, &sl, l, sink);
+	case PF_CLEANUP:
+		return pf_cleanup(st, &sl, l, sink);
 	case PF_DAEMON:
 		return true;
 	case PF_NONE:
