@@ -501,6 +501,11 @@ exim_reject(struct exim_state *st, const struct line *l, const char *p,
 	 * (SIZE=) or at the end of the data, is refused 552 */
 	if (LOGFMT_PREFIX(why, (size_t)(end - why), "message too big"))
 		memcpy(code, "552", 4);
+	/* smtp_in.c: a HELO or EHLO name that is neither a domain nor an
+	 * address literal is refused 501 before any ACL runs */
+	if (LOGFMT_PREFIX(why, (size_t)(end - why),
+	    "syntactically invalid argument"))
+		memcpy(code, "501", 4);
 	wl = (size_t)(end - why);
 	if (wl > sizeof(st->synth) - 5)
 		wl = sizeof(st->synth) - 5;
