@@ -298,11 +298,15 @@ report_render(const struct report *r, const struct finding *f,
 		p++;
 		if (n == 4 && memcmp(q, "code", 4) == 0)
 			rbuf_printf(out, "%d", f->code);
-		else if (n == 7 && memcmp(q, "command", 7) == 0)
-			rbuf_addstr(out, f->is_log_line && f->verb == NULL ?
-			    report_label(r, "a-command") :
+		else if (n == 7 && memcmp(q, "command", 7) == 0) {
+			/* A log that does not say which command: "a command",
+			 * not "?". */
+			v = f->is_log_line && f->verb == NULL ? "?" :
 			    report_command_name(r, f->verb, f->command,
-			    f->commandlen, cmd, sizeof(cmd)));
+			    f->commandlen, cmd, sizeof(cmd));
+			rbuf_addstr(out, strcmp(v, "?") == 0 ?
+			    report_label(r, "a-command") : v);
+		}
 		else if (n == 6 && memcmp(q, "detail", 6) == 0) {
 			if (f->detail != NULL) {
 				v = rules_detail(r->rules, f->detail, r->lang);
