@@ -170,7 +170,31 @@ struct logfmt_stamp {
 	int		 y, mo, d, h, mi, s, zh, zm;
 	char		 zone;
 	bool		 no_year;	/* RFC 3164 */
+	long long	 epoch;		/* journald short-unix, else -1 */
 };
+
+/* journalctl -o short-full's zone: "UTC", "CET", "+0100"; its length,
+ * 0 if P holds none. */
+static size_t
+logfmt_zone_word(const char *p, size_t len, struct logfmt_stamp *ts)
+{
+	size_t i;
+
+	if (len >= 5 && (p[0] == '+' || p[0] == '-') &&
+	    logfmt_2d(p + 1, &ts->zh) && logfmt_2d(p + 3, &ts->zm) &&
+	    (len == 5 || p[5] == ' ')) {
+		ts->zone = p[0];
+		return 5;
+	}
+	for (i = 0; i < len && i < 6 && p[i] >= 'A' && p[i] <= 'Z'; i++)
+		;
+	if (i < 2 || (i < len && p[i] != ' '))
+		return 0;
+	if (i == 3 && (memcmp(p, "UTC", 3) == 0 || memcmp(p, "GMT", 3) == 0))
+		ts->zone = 'Z';
+	/* else an abbreviation such as CET: local time */
+	return i;
+}
 
 /* Read the timestamp at P into *TS; its length in *USED. */
 static bool
@@ -181,6 +205,35 @@ logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 	ts->zh = ts->zm = 0;
 	ts->zone = 0;
 	ts->no_year = false;
+	ts->epoch = -1;
+	/* journalctl -o short-full: "Sun 2026-11-22 10:00:00 CET" */
+	if (len >= 25 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ' &&
+	    p[8] == '-' && p[14] == ' ' && p[23] == ' ') {
+		if (!logfmt_digits(p + 4, 4, &ts->y) ||
+		    !logfmt_2d(p + 9, &ts->mo) || p[11] != '-' ||
+		    !logfmt_2d(p + 12, &ts->d) ||
+		    !logfmt_hms(p + 15, &ts->h, &ts->mi, &ts->s) ||
+		    ts->mo < 1 || ts->mo > 12 || ts->d < 1 || ts->d > 31 ||
+		    (i = logfmt_zone_word(p + 24, len - 24, ts)) == 0)
+			return false;
+		*used = 24 + i;
+		return true;
+	}
+	/* journalctl -o short-unix: "1763805600.123456" */
+	if (len >= 12 && p[0] >= '1' && p[0] <= '9' && p[4] != '-') {
+		long long e = 0;
+
+		for (i = 0; i < len && i < 12 && p[i] >= '0' && p[i] <= '9';
+		    i++)
+			e = e * 10 + (p[i] - '0');
+		if (i < 9 || i == len || p[i] != '.')
+			return false;
+		for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		ts->epoch = e;
+		*used = i;
+		return true;
+	}
 	if (len >= 15 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ') {
 		/* RFC 3164 4.1.2: "Mmm dd hh:mm:ss", day padded with a
 		 * space. */
@@ -249,6 +302,10 @@ logfmt_time(const char *p, size_t len, long long *t, size_t *used)
 
 	if (!logfmt_stamp(p, len, &ts, used))
 		return false;
+	if (ts.epoch >= 0) {
+		*t = ts.epoch;
+		return true;
+	}
 	if (ts.no_year) {
 		if (logfmt_now < 0) {
 			struct tm tm;
@@ -366,7 +423,12 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		if ((q = logfmt_chr(p + 19, end, ' ')) == NULL)
 			return false;
 		q++;
-	} else
+	} else if (((p[0] >= 'A' && p[0] <= 'Z' && len > 25 && p[8] == '-') ||
+	    (p[0] >= '1' && p[0] <= '9' && len > 12 && p[4] != '-')) &&
+	    logfmt_time_len(p, len, &n) && n < len && p[n] == ' ')
+		q = p + n + 1;	/* journalctl short-full, short-unix; not
+				 * Exim's "2026-11-22 19:01:02 " */
+	else
 		return false;
 	sl->host = q;
 	if ((q = logfmt_chr(q, end, ' ')) == NULL || q == sl->host)

@@ -103,7 +103,17 @@ static const struct {
 	{ "2026-11-22 19:01:02 1tEXaB", true, -1, 19 },
 	{ "Nov 22 19:01:02 host", true, -1, 15 },
 	{ "Nov  2 19:01:02 host", true, -1, 15 },
+	/* journalctl -o short-full, -o short-unix */
+	{ "Sun 2026-11-22 18:01:02 UTC host", true, 1795370462, 27 },
+	{ "Sun 2026-11-22 19:01:02 +0100 host", true, 1795370462, 29 },
+	{ "Sun 2026-11-22 19:01:02 CET host", true, -1, 27 },
+	{ "1795370462.123456 host", true, 1795370462, 17 },
 	/* almost */
+	{ "Sun 2026-11-22 19:01:02 host", false, 0, 0 },
+	{ "Sun 2026-13-22 19:01:02 UTC host", false, 0, 0 },
+	{ "Sun 2026-11-22 19:01:02 CESTXXXXXXX host", false, 0, 0 },
+	{ "1795370462 host", false, 0, 0 },
+	{ "250 2.0.0 Ok", false, 0, 0 },
 	{ "Nox 22 19:01:02 host", false, 0, 0 },
 	{ "Nov 22 19:61:02 host", false, 0, 0 },
 	{ "2026-13-22T19:01:02Z", false, 0, 0 },
@@ -176,8 +186,12 @@ static const struct {
 	  "postfix-in/smtpd", "mx postfix-in/smtpd[9]", "y" },
 	{ "Nov 22 19:01:02 mx dovecot: imap-login: x", "dovecot", "mx dovecot",
 	  "imap-login: x" },
-	/* journalctl -o short-precise */
+	/* journalctl -o short-precise, short-full, short-unix */
 	{ "Nov 22 19:01:02.123456 mx postfix/smtpd[7]: z", "postfix/smtpd",
+	  "mx postfix/smtpd[7]", "z" },
+	{ "Sun 2026-11-22 19:01:02 CET mx postfix/smtpd[7]: z",
+	  "postfix/smtpd", "mx postfix/smtpd[7]", "z" },
+	{ "1795370462.123456 mx postfix/smtpd[7]: z", "postfix/smtpd",
 	  "mx postfix/smtpd[7]", "z" },
 	/* almost */
 	{ "Nov 22 19:01:02. mx postfix/smtpd[7]: z", NULL, NULL, NULL },
@@ -185,6 +199,8 @@ static const struct {
 	{ "Nov 22 19:01:02 mx", NULL, NULL, NULL },
 	{ "Nov 22 19:01:02 mx postfix/smtpd[123 connect", NULL, NULL, NULL },
 	{ "2026-11-22 19:01:02 1tEXaB-0004Xy-Ab <= a", NULL, NULL, NULL },
+	{ "2026-11-22 19:01:02 SMTP connection from [192.0.2.1]:5 x", NULL,
+	  NULL, NULL },
 	{ "C: EHLO x", NULL, NULL, NULL },
 };
 
