@@ -61,6 +61,7 @@ struct pf_slot {
 struct pf_state_tab {
 	struct pf_slot	 slot[PF_SLOTS];
 	char		 key[PF_KEY_MAX];	/* one-event session keys */
+	char		 reply[600];		/* a reply the log implies */
 };
 
 /* Postfix daemon names (postconf -M and the commands in $daemon_directory). */
@@ -451,6 +452,54 @@ pf_dialogue(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	return true;
 }
 
+/*
+ * "warning: NAMADDR: SASL LOGIN authentication failed: REASON[,
+ * sasl_username=u]" at Q (" authentication failed: "): the log has no
+ * code, but smtpd_sasl_glue.c answers "535 5.7.8 Error: authentication
+ * failed: REASON" (454 4.7.0 only when the SASL server fails for the
+ * moment, which the log does not tell apart).  The reply to AUTH.
+ */
+static void
+pf_sasl(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink, const char *q)
+{
+	static const char pre[] = "535 5.7.8 Error: authentication failed: ";
+	struct event ev;
+	const char *m = sl->msg, *end = m + sl->msglen, *na = m + 9, *s, *why;
+	size_t wl;
+	enum pf_state st;
+	uint64_t h;
+
+	/* NAMADDR ends at ": SASL " */
+	if ((s = LOGFMT_FIND(na, (size_t)(q - na), ": SASL ")) == NULL ||
+	    s == na)
+		return;
+	why = q + 24;
+	if ((wl = (size_t)(end - why)) > sizeof(t->reply) - sizeof(pre))
+		wl = sizeof(t->reply) - sizeof(pre);
+	if ((q = LOGFMT_FIND(why, wl, ", sasl_username=")) != NULL)
+		wl = (size_t)(q - why);
+	memcpy(t->reply, pre, sizeof(pre) - 1);
+	memcpy(t->reply + sizeof(pre) - 1, why, wl);
+	h = pf_hash(sl->key, sl->keylen);
+	st = pf_get(t, h);
+	if (st == PF_ST_CONNECTED || st == PF_ST_NONE)
+		pf_set(t, h, st = PF_ST_LOGONLY);
+	ev = event_make(EV_LOG_REPLY, l->no);
+	ev.text = t->reply;
+	ev.len = sizeof(pre) - 1 + wl;
+	ev.command = "AUTH";
+	ev.commandlen = 4;
+	ev.client = na;
+	ev.clientlen = (size_t)(s - na);
+	ev.key = sl->key;
+	ev.keylen = sl->keylen;
+	/* with debug_peer_list the dialogue shows the reply itself */
+	ev.flags = pf_flags(st) | (st == PF_ST_FULL || st == PF_ST_DLG ||
+	    st == PF_ST_DLG_WAIT ? EVF_STATS_ONLY : 0);
+	pf_emit(sink, &ev);
+}
+
 /* What smtpd logs besides the dialogue. */
 static bool
 pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
@@ -526,6 +575,11 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		st = pf_get(t, h);
 		if (st == PF_ST_FULL || st == PF_ST_CONNECTED)
 			pf_simple(sink, EV_TLS, l, sl->key, sl->keylen, 0);
+		return true;
+	}
+	if (LOGFMT_PREFIX(m, n, "warning: ") &&
+	    (q = LOGFMT_FIND(m, n, " authentication failed: ")) != NULL) {
+		pf_sasl(t, sl, l, sink, q);
 		return true;
 	}
 	if (LOGFMT_PREFIX(m, n, "warning: ") &&
