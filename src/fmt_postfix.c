@@ -593,6 +593,29 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	return true;
 }
 
+/* EV, a logged reply of a message with queue id QID, as a session of its
+ * own keyed by this process and the queue id. */
+static void
+pf_alone(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const struct line *l, const struct event_sink *sink, struct event *ev,
+    const char *qid, size_t qidlen)
+{
+	size_t keylen = sl->keylen + 1 + qidlen;
+
+	if (keylen > PF_KEY_MAX)
+		keylen = PF_KEY_MAX;
+	memcpy(t->key, sl->key, sl->keylen);
+	t->key[sl->keylen] = ' ';
+	memcpy(t->key + sl->keylen + 1, qid, keylen - sl->keylen - 1);
+	ev->key = t->key;
+	ev->keylen = keylen;
+	ev->flags = EVF_PARTIAL;
+	pf_simple(sink, EV_SESSION_START, l, t->key, keylen,
+	    EVF_PARTIAL | EVF_ALONE);
+	pf_emit(sink, ev);
+	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+}
+
 /*
  * The smtp/lmtp client: "QUEUEID: to=<…>, relay=…, dsn=5.1.1,
  * status=bounced (host X said: 550 5.1.1 … (in reply to RCPT TO command))",
@@ -606,7 +629,7 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	struct event ev;
 	const char *m = sl->msg, *end = m + sl->msglen, *q, *r, *re, *c;
 	const char *qid = m;
-	size_t n = sl->msglen, qidlen, keylen;
+	size_t n = sl->msglen, qidlen;
 	bool is_greeting = false;
 
 	if ((q = logfmt_chr(m, m + (n < 24 ? n : 24), ':')) == NULL ||
@@ -650,20 +673,7 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	ev.text = r;
 	ev.len = (size_t)(re - r);
 	pf_rcpt(m, (size_t)(r - m), &ev);
-	/* The key: this process and queue id. */
-	keylen = sl->keylen + 1 + qidlen;
-	if (keylen > PF_KEY_MAX)
-		keylen = PF_KEY_MAX;
-	memcpy(t->key, sl->key, sl->keylen);
-	t->key[sl->keylen] = ' ';
-	memcpy(t->key + sl->keylen + 1, qid, keylen - sl->keylen - 1);
-	ev.key = t->key;
-	ev.keylen = keylen;
-	ev.flags = EVF_PARTIAL;
-	pf_simple(sink, EV_SESSION_START, l, t->key, keylen,
-	    EVF_PARTIAL | EVF_ALONE);
-	pf_emit(sink, &ev);
-	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+	pf_alone(t, sl, l, sink, &ev, qid, qidlen);
 	return true;
 }
 
@@ -684,7 +694,7 @@ pf_cleanup(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 {
 	struct event ev;
 	const char *m = sl->msg, *end = m + sl->msglen, *q, *c, *f, *r, *e;
-	size_t n = sl->msglen, qidlen, keylen, cl;
+	size_t n = sl->msglen, qidlen;
 
 	if ((q = logfmt_chr(m, m + (n < 24 ? n : 24), ':')) == NULL ||
 	    end - q < 3 || q[1] != ' ')
@@ -734,18 +744,7 @@ pf_cleanup(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	pf_rcpt(r, (size_t)(end - r), &ev);
 	if (ev.rcpt == NULL)	/* reject: header: the envelope comes first */
 		pf_rcpt(c, (size_t)(end - c), &ev);
-	cl = sl->keylen + 1 + qidlen;
-	keylen = cl > PF_KEY_MAX ? PF_KEY_MAX : cl;
-	memcpy(t->key, sl->key, sl->keylen);
-	t->key[sl->keylen] = ' ';
-	memcpy(t->key + sl->keylen + 1, m, keylen - sl->keylen - 1);
-	ev.key = t->key;
-	ev.keylen = keylen;
-	ev.flags = EVF_PARTIAL;
-	pf_simple(sink, EV_SESSION_START, l, t->key, keylen,
-	    EVF_PARTIAL | EVF_ALONE);
-	pf_emit(sink, &ev);
-	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+	pf_alone(t, sl, l, sink, &ev, m, qidlen);
 	return true;
 }
 
