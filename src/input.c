@@ -479,6 +479,7 @@ input_long_line(struct input *in, struct line *l)
 	else
 		input_set_line(in, l, in->longbuf, INPUT_MAX_LINE, eol, full,
 		    true, true);
+	l->is_partial = eol == EOL_NONE && in->is_failed;
 	return 1;
 }
 

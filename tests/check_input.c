@@ -555,6 +555,44 @@ expect_diag(const char *err, const char *name, const char *level,
 	ck_assert_msg(tu_count_lines(err) == 1, "not one line: '%s'", err);
 }
 
+/* A line longer than the cap whose gzip stream breaks off inside it: the
+ * kept head comes, cut and marked partial. */
+static void
+cut_long_line(void)
+{
+	struct tu_stderr cap;
+	struct input *in;
+	struct line l;
+	unsigned char *data, *gz;
+	size_t len = MAXL + MAXL / 2, gzlen, i;
+	unsigned x = 1;
+	char *path, *err;
+
+	data = malloc(len);
+	ck_assert_ptr_nonnull(data);
+	for (i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)('a' + (x >> 16) % 26);
+	}
+	gz = gz_make(data, len, &gzlen);
+	path = tu_write_file("longcut.gz", gz, gzlen * 9 / 10);
+	tu_stderr_begin(&cap);
+	in = input_open(path);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(next_line(in, &l), 1);
+	ck_assert(l.is_truncated);
+	ck_assert(l.is_partial);
+	ck_assert_uint_eq(l.len, MAXL);
+	ck_assert_int_eq(next_line(in, &l), -1);
+	free_input(in);
+	err = tu_stderr_end(&cap);
+	ck_assert_msg(strstr(err, "truncated gzip") != NULL, "%s", err);
+	free(err);
+	free(path);
+	free(gz);
+	free(data);
+}
+
 START_TEST(test_input_gzip_truncated)
 {
 	unsigned char *gz;
@@ -600,6 +638,7 @@ START_TEST(test_input_gzip_truncated)
 	free(err);
 	free(gz);
 	free(text);
+	cut_long_line();
 }
 END_TEST
 
