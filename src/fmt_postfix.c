@@ -122,7 +122,7 @@ pf_probe(const struct line *l)
 		return 0;
 	pp = pf_program(sl.prog, sl.proglen);
 	if (pp == PF_NONE)
-		return 5;		/* a syslog line: maybe among others */
+		return 0;	/* another program's: says nothing of the MTA */
 	if (pp == PF_SMTPD && (LOGFMT_PREFIX(sl.msg, sl.msglen, "connect from ") ||
 	    LOGFMT_PREFIX(sl.msg, sl.msglen, "disconnect from ")))
 		return 100;

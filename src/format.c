@@ -1,8 +1,12 @@
 /*
  * The adapter registry and the per-input driver.  Until the format of an
- * input is known its first lines are held (at most FORMAT_HOLD_LINES lines
- * or FORMAT_HOLD_BYTES bytes) and scored by every adapter's probe; the
- * best total wins and the held lines are replayed through it.  A forced
+ * input is known its first lines are held and scored by every adapter's
+ * probe, up to FORMAT_HOLD_LINES lines that some probe recognises or
+ * FORMAT_HOLD_BYTES bytes in all.  The best total wins and the held lines
+ * are replayed through it.  Lines no probe knows do not decide: a mail log
+ * may begin with hours of dovecot before the MTA's first line, so when the
+ * held bytes are all such lines they are counted as not understood and
+ * dropped, and detection goes on, up to FORMAT_GIVE_UP bytes.  A forced
  * format (--format) skips detection.
  */
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #define FORMAT_HOLD_LINES	64
 #define FORMAT_HOLD_BYTES	(1024 * 1024)
 #define FORMAT_SURE		250	/* a total that decides at once */
+#define FORMAT_GIVE_UP		(32 * 1024 * 1024)
 
 static const struct format_adapter *const format_adapters[] = {
 	&fmt_rfc,
@@ -68,9 +73,11 @@ struct format_stream {
 	void			*st;
 	struct event_sink	 sink;
 	struct stats		*stats;
-	struct format_held	 held[FORMAT_HOLD_LINES];
-	size_t			 nheld;
+	struct format_held	*held;
+	size_t			 nheld, heldcap;
 	size_t			 heldbytes;
+	size_t			 nknown;	/* held lines a probe knew */
+	size_t			 dropped;	/* bytes of unknown lines dropped */
 	long			 score[FORMAT_MAX];
 	unsigned long		 used;		/* lines understood */
 	bool			 is_decided;
@@ -121,6 +128,21 @@ format_feed(struct format_stream *fs, const struct line *l)
 		fs->stats->unparsed_lines++;
 }
 
+/* The held lines, none of which a probe knew: not understood, whatever
+ * the format turns out to be. */
+static void
+format_drop_held(struct format_stream *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->nheld; i++)
+		free(fs->held[i].bytes);
+	fs->stats->unparsed_lines += fs->nheld;
+	fs->dropped += fs->heldbytes;
+	fs->nheld = 0;
+	fs->heldbytes = 0;
+}
+
 /* Pick the best-scoring adapter and replay the held lines through it. */
 static void
 format_decide(struct format_stream *fs)
@@ -144,6 +166,9 @@ format_decide(struct format_stream *fs)
 	}
 	fs->nheld = 0;
 	fs->heldbytes = 0;
+	free(fs->held);
+	fs->held = NULL;
+	fs->heldcap = 0;
 }
 
 void
@@ -153,7 +178,7 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 	struct format_held *h;
 	size_t i;
 	int sc;
-	bool sure = false;
+	bool sure = false, known = false;
 
 	fs->stats->lines++;
 	if (l->is_partial) {
@@ -174,20 +199,32 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 		fs->stats->unparsed_lines++;
 		return;
 	}
+	if (fs->nheld == fs->heldcap) {
+		fs->heldcap = fs->heldcap ? 2 * fs->heldcap : FORMAT_HOLD_LINES;
+		fs->held = xrealloc(fs->held, fs->heldcap *
+		    sizeof(*fs->held));
+	}
 	h = &fs->held[fs->nheld++];
 	h->l = *l;
 	h->bytes = xmemdup(l->bytes, l->len + 1);
 	h->l.bytes = h->bytes;
-	fs->heldbytes += l->len;
+	fs->heldbytes += l->len + 1;
 	for (i = 0; (a = format_nth(i)) != NULL; i++) {
 		sc = a->probe_ctx ? a->probe_ctx(a->ctx, l) : a->probe(l);
 		fs->score[i] += sc;
 		if (fs->score[i] >= FORMAT_SURE)
 			sure = true;
+		known |= sc > 0;
 	}
-	if (sure || fs->nheld == FORMAT_HOLD_LINES ||
-	    fs->heldbytes >= FORMAT_HOLD_BYTES)
+	fs->nknown += known;
+	if (sure || fs->nknown == FORMAT_HOLD_LINES)
 		format_decide(fs);
+	else if (fs->heldbytes >= FORMAT_HOLD_BYTES) {
+		if (fs->nknown > 0 || fs->dropped >= FORMAT_GIVE_UP)
+			format_decide(fs);
+		else
+			format_drop_held(fs);
+	}
 }
 
 void
@@ -220,6 +257,7 @@ format_stream_free(struct format_stream *fs)
 		return;
 	for (i = 0; i < fs->nheld; i++)
 		free(fs->held[i].bytes);
+	free(fs->held);
 	if (fs->adapter != NULL && fs->adapter->free != NULL)
 		fs->adapter->free(fs->st);
 	free(fs);

@@ -962,6 +962,66 @@ START_TEST(fmt_test_detect)
 }
 END_TEST
 
+/*
+ * Lines no probe knows (another program's, garbage) do not use up the 64
+ * lines of detection: a transcript after 300 of them is still found, and
+ * after 9000 (more than the 1 MiB held), which are then counted as not
+ * understood and dropped, so memory stays bounded.
+ */
+static const struct format_adapter *
+fmt_detect_after(size_t nneutral, size_t ntail, size_t *unparsed)
+{
+	struct fmt_rec			*r = calloc(1, sizeof(*r));
+	struct event_sink		 sink = { fmt_rec_emit, r };
+	static const char *const	 tail[] = { "S: 220 mx ESMTP",
+	    "C: EHLO x", "S: 250 mx", "C: QUIT", "S: 221 bye" };
+	const struct format_adapter	*a;
+	struct format_stream		*fs;
+	struct stats			 stats;
+	struct line			 l;
+	char				 buf[200];
+	size_t				 i;
+
+	ck_assert_ptr_nonnull(r);
+	memset(&stats, 0, sizeof(stats));
+	fs = format_stream_new(NULL, &sink, &stats);
+	for (i = 0; i < nneutral + ntail; i++) {
+		memset(&l, 0, sizeof(l));
+		if (i < nneutral)
+			snprintf(buf, sizeof(buf), "Nov 22 10:00:00 mx dovecot: "
+			    "imap-login: Login: user=<u%zu>, method=PLAIN, "
+			    "rip=192.0.2.9, lip=192.0.2.25, mpid=%zu, TLS, "
+			    "session=<abcdefghijklmnop>", i, i);
+		else
+			snprintf(buf, sizeof(buf), "%s", tail[i - nneutral]);
+		l.no = i + 1;
+		l.bytes = buf;
+		l.len = l.full_len = strlen(buf);
+		l.eol = EOL_LF;
+		format_stream_line(fs, &l);
+	}
+	format_stream_end(fs);
+	a = format_stream_adapter(fs);
+	*unparsed = stats.unparsed_lines;
+	format_stream_free(fs);
+	free(r);
+	return a;
+}
+
+START_TEST(fmt_test_detect_late)
+{
+	size_t unparsed;
+
+	ck_assert_ptr_eq(fmt_detect_after(300, 5, &unparsed), &fmt_rfc);
+	ck_assert_uint_eq(unparsed, 300);
+	ck_assert_ptr_eq(fmt_detect_after(9000, 5, &unparsed), &fmt_rfc);
+	ck_assert_uint_eq(unparsed, 9000);
+	/* nothing but such lines: nothing is detected, all are counted */
+	ck_assert_ptr_null(fmt_detect_after(9000, 0, &unparsed));
+	ck_assert_uint_eq(unparsed, 9000);
+}
+END_TEST
+
 /* The adapters' contract: names, functions, and NULL-safe free. */
 START_TEST(fmt_test_contract)
 {
@@ -1012,6 +1072,7 @@ fmt_suite(void)
 	    FMT_NELEM(fmt_probe_cases));
 	tcase_add_loop_test(tc, fmt_test_probe_files, 0,
 	    FMT_NELEM(fmt_file_cases));
+	tcase_add_test(tc, fmt_test_detect_late);
 	tcase_add_loop_test(tc, fmt_test_detect, 0,
 	    FMT_NELEM(fmt_file_cases));
 	suite_add_tcase(s, tc);
