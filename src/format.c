@@ -6,8 +6,8 @@
  * are replayed through it.  Lines no probe knows do not decide: a mail log
  * may begin with hours of dovecot before the MTA's first line, so when the
  * held bytes are all such lines they are counted as not understood and
- * dropped, and detection goes on, up to FORMAT_GIVE_UP bytes.  A forced
- * format (--format) skips detection.
+ * dropped, and detection goes on.  A forced format (--format) skips
+ * detection.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,6 @@
 #define FORMAT_HOLD_LINES	64
 #define FORMAT_HOLD_BYTES	(1024 * 1024)
 #define FORMAT_SURE		250	/* a total that decides at once */
-#define FORMAT_GIVE_UP		(32 * 1024 * 1024)
 
 static const struct format_adapter *const format_adapters[] = {
 	&fmt_rfc,
@@ -77,7 +76,6 @@ struct format_stream {
 	size_t			 nheld, heldcap;
 	size_t			 heldbytes;
 	size_t			 nknown;	/* held lines a probe knew */
-	size_t			 dropped;	/* bytes of unknown lines dropped */
 	long			 score[FORMAT_MAX];
 	unsigned long		 used;		/* lines understood */
 	bool			 is_decided;
@@ -138,7 +136,6 @@ format_drop_held(struct format_stream *fs)
 	for (i = 0; i < fs->nheld; i++)
 		free(fs->held[i].bytes);
 	fs->stats->unparsed_lines += fs->nheld;
-	fs->dropped += fs->heldbytes;
 	fs->nheld = 0;
 	fs->heldbytes = 0;
 }
@@ -208,7 +205,9 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 	h->l = *l;
 	h->bytes = xmemdup(l->bytes, l->len + 1);
 	h->l.bytes = h->bytes;
-	fs->heldbytes += l->len + 1;
+	/* What a held line costs, its record and allocation included, so
+	 * that a megabyte of empty lines is not 64 MB held. */
+	fs->heldbytes += l->len + 1 + sizeof(*h) + 32;
 	for (i = 0; (a = format_nth(i)) != NULL; i++) {
 		sc = a->probe_ctx ? a->probe_ctx(a->ctx, l) : a->probe(l);
 		fs->score[i] += sc;
@@ -220,7 +219,7 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 	if (sure || fs->nknown == FORMAT_HOLD_LINES)
 		format_decide(fs);
 	else if (fs->heldbytes >= FORMAT_HOLD_BYTES) {
-		if (fs->nknown > 0 || fs->dropped >= FORMAT_GIVE_UP)
+		if (fs->nknown > 0)
 			format_decide(fs);
 		else
 			format_drop_held(fs);
