@@ -29,6 +29,9 @@
 #define INPUT_RAWSZ	(INPUT_BUFSZ < 256 * 1024 ? INPUT_BUFSZ : 256 * 1024)
 
 struct input {
+	/* With read-ahead the reader's thread writes start, end and lineno
+	 * on every line: away from whatever the heap put before it. */
+	char		 pad_head[128];
 	char		*name;		/* for diagnostics */
 	int		 fd;
 	bool		 owns_fd;

@@ -54,10 +54,13 @@ struct ra_batch {
 };
 
 /* Padding, so that the reader's and the caller's fields do not share a
- * cache line that would pass to and fro on every line. */
+ * cache line that would pass to and fro on every line; at both ends too,
+ * as the reader reads in and b on every line, and a neighbour on the heap
+ * may be written as often by the caller (a counter of format.c's was). */
 #define RA_APART(n)	char n[128]
 
 struct readahead {
+	RA_APART(pad_head);
 	struct input	*in;
 	struct ra_batch	*b;		/* RA_BATCHES */
 	bool		 is_threaded;
@@ -80,6 +83,7 @@ struct readahead {
 	size_t		 pos;
 	bool		 has_batch;	/* batch r is being read */
 	int		 done;		/* 1: ended, -1: ended with an error */
+	RA_APART(pad_tail);
 };
 
 /* Reader: make batch w the one being filled; false if told to stop. */
