@@ -452,6 +452,22 @@ pf_dialogue(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	return true;
 }
 
+/* The flags of a reply smtpd logs (a reject, a failed AUTH) in session
+ * SL->key, which the log now shows without its dialogue, if it showed
+ * nothing before.  With debug_peer_list the dialogue shows the reply too:
+ * it then counts for the summary only. */
+static unsigned
+pf_logged(struct pf_state_tab *t, const struct logfmt_syslog *sl)
+{
+	uint64_t h = pf_hash(sl->key, sl->keylen);
+	enum pf_state st = pf_get(t, h);
+
+	if (st == PF_ST_CONNECTED || st == PF_ST_NONE)
+		pf_set(t, h, st = PF_ST_LOGONLY);
+	return pf_flags(st) | (st == PF_ST_FULL || st == PF_ST_DLG ||
+	    st == PF_ST_DLG_WAIT ? EVF_STATS_ONLY : 0);
+}
+
 /*
  * "warning: NAMADDR: SASL LOGIN authentication failed: REASON[,
  * sasl_username=u]" at Q (" authentication failed: "): the log has no
@@ -467,8 +483,6 @@ pf_sasl(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	struct event ev;
 	const char *m = sl->msg, *end = m + sl->msglen, *na = m + 9, *s, *why;
 	size_t wl;
-	enum pf_state st;
-	uint64_t h;
 
 	/* NAMADDR ends at ": SASL " */
 	if ((s = LOGFMT_FIND(na, (size_t)(q - na), ": SASL ")) == NULL ||
@@ -481,10 +495,6 @@ pf_sasl(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		wl = (size_t)(q - why);
 	memcpy(t->reply, pre, sizeof(pre) - 1);
 	memcpy(t->reply + sizeof(pre) - 1, why, wl);
-	h = pf_hash(sl->key, sl->keylen);
-	st = pf_get(t, h);
-	if (st == PF_ST_CONNECTED || st == PF_ST_NONE)
-		pf_set(t, h, st = PF_ST_LOGONLY);
 	ev = event_make(EV_LOG_REPLY, l->no);
 	ev.text = t->reply;
 	ev.len = sizeof(pre) - 1 + wl;
@@ -494,9 +504,7 @@ pf_sasl(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	ev.clientlen = (size_t)(s - na);
 	ev.key = sl->key;
 	ev.keylen = sl->keylen;
-	/* with debug_peer_list the dialogue shows the reply itself */
-	ev.flags = pf_flags(st) | (st == PF_ST_FULL || st == PF_ST_DLG ||
-	    st == PF_ST_DLG_WAIT ? EVF_STATS_ONLY : 0);
+	ev.flags = pf_logged(t, sl);
 	pf_emit(sink, &ev);
 }
 
@@ -556,16 +564,8 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		q = logfmt_chr(m, m + (n < 24 ? n : 24), ':');
 		if (q != NULL && q + 2 < end && q[1] == ' ' &&
 		    (q[2] == 'r' || q[2] == 'm')) {
-			h = pf_hash(sl->key, sl->keylen);
-			st = pf_get(t, h);
-			if (st == PF_ST_CONNECTED || st == PF_ST_NONE)
-				pf_set(t, h, st = PF_ST_LOGONLY);
-			/* With debug_peer_list the dialogue shows the reply
-			 * next: count it for the summary only. */
 			pf_reject(q + 2, (size_t)(end - q - 2), l, sink, sl->key,
-			    sl->keylen, pf_flags(st) | (st == PF_ST_FULL ||
-			    st == PF_ST_DLG || st == PF_ST_DLG_WAIT ?
-			    EVF_STATS_ONLY : 0));
+			    sl->keylen, pf_logged(t, sl));
 			return true;
 		}
 	}
