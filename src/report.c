@@ -251,13 +251,11 @@ report_command_name(const struct report *r, const char *verb,
 	if (verb != NULL &&
 	    (ci = rules_command(r->rules, verb, strlen(verb))) != NULL)
 		return ci->name.s[r->lang];
-	if (text == NULL || len == 0)
-		return "?";
-	for (i = 0; i < len && i + 1 < sz && text[i] != ' ' &&
+	for (i = 0; text != NULL && i < len && i + 1 < sz && text[i] != ' ' &&
 	    (unsigned char)text[i] >= 0x21 && (unsigned char)text[i] < 0x7f; i++)
 		buf[i] = text[i];
 	buf[i] = '\0';
-	return i ? buf : "?";
+	return i ? buf : report_label(r, "a-command");
 }
 
 /* The registered name of the enhanced code, else the code's text. */
@@ -298,15 +296,11 @@ report_render(const struct report *r, const struct finding *f,
 		p++;
 		if (n == 4 && memcmp(q, "code", 4) == 0)
 			rbuf_printf(out, "%d", f->code);
-		else if (n == 7 && memcmp(q, "command", 7) == 0) {
-			/* A log that does not say which command: "a command",
-			 * not "?". */
-			v = f->is_log_line && f->verb == NULL ? "?" :
+		else if (n == 7 && memcmp(q, "command", 7) == 0)
+			rbuf_addstr(out, f->is_log_line && f->verb == NULL ?
+			    report_label(r, "a-command") :
 			    report_command_name(r, f->verb, f->command,
-			    f->commandlen, cmd, sizeof(cmd));
-			rbuf_addstr(out, strcmp(v, "?") == 0 ?
-			    report_label(r, "a-command") : v);
-		}
+			    f->commandlen, cmd, sizeof(cmd)));
 		else if (n == 6 && memcmp(q, "detail", 6) == 0) {
 			if (f->detail != NULL) {
 				v = rules_detail(r->rules, f->detail, r->lang);

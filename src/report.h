@@ -75,7 +75,8 @@ void	report_explanation(const struct report *, const struct finding *,
 	    struct report_buf *);
 void	report_hint(const struct report *, const struct finding *,
 	    struct report_buf *);
-/* The name of a command for people ("MAIL", "end of data"). */
+/* The name of a command for people ("MAIL", "end of data"), or "a
+ * command" when neither VERB nor TEXT names one. */
 const char *report_command_name(const struct report *, const char *verb,
 	    const char *text, size_t len, char *buf, size_t sz);
 const char *report_label(const struct report *, const char *id);
