@@ -423,9 +423,8 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		if ((q = logfmt_chr(p + 19, end, ' ')) == NULL)
 			return false;
 		q++;
-	} else if (((p[0] >= 'A' && p[0] <= 'Z' && len > 25 && p[8] == '-') ||
-	    (p[0] >= '1' && p[0] <= '9' && len > 12 && p[4] != '-')) &&
-	    logfmt_time_len(p, len, &n) && n < len && p[n] == ' ')
+	} else if (len > 4 && p[4] != '-' && logfmt_time_len(p, len, &n) &&
+	    n < len && p[n] == ' ')
 		q = p + n + 1;	/* journalctl short-full, short-unix; not
 				 * Exim's "2026-11-22 19:01:02 " */
 	else
