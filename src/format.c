@@ -98,6 +98,19 @@ format_stream_new(const struct format_adapter *forced,
 	return fs;
 }
 
+/* Line L is not understood: counted, and by its program when it has a
+ * syslog header, so that the summary can say the lines were dovecot's
+ * rather than leave the reader to wonder. */
+static void
+format_unparsed(struct format_stream *fs, const struct line *l)
+{
+	struct logfmt_syslog sl;
+
+	fs->stats->unparsed_lines++;
+	if (logfmt_syslog(l->bytes, l->len, &sl))
+		logstat_count(&fs->stats->unparsed_prog, sl.prog, sl.proglen);
+}
+
 static void
 format_feed(struct format_stream *fs, const struct line *l)
 {
@@ -123,7 +136,7 @@ format_feed(struct format_stream *fs, const struct line *l)
 	if (fs->adapter->line(fs->st, l, &fs->sink))
 		fs->used++;
 	else
-		fs->stats->unparsed_lines++;
+		format_unparsed(fs, l);
 }
 
 /* The held lines, none of which a probe knew: not understood, whatever
@@ -133,9 +146,10 @@ format_drop_held(struct format_stream *fs)
 {
 	size_t i;
 
-	for (i = 0; i < fs->nheld; i++)
+	for (i = 0; i < fs->nheld; i++) {
+		format_unparsed(fs, &fs->held[i].l);
 		free(fs->held[i].bytes);
-	fs->stats->unparsed_lines += fs->nheld;
+	}
 	fs->nheld = 0;
 	fs->heldbytes = 0;
 }
@@ -158,7 +172,7 @@ format_decide(struct format_stream *fs)
 		if (fs->adapter != NULL)
 			format_feed(fs, &fs->held[i].l);
 		else
-			fs->stats->unparsed_lines++;
+			format_unparsed(fs, &fs->held[i].l);
 		free(fs->held[i].bytes);
 	}
 	fs->nheld = 0;
@@ -193,7 +207,7 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 	if (fs->is_decided) {
 		/* Nothing recognisable in the first lines: no adapter
 		 * guesses, every line is counted as unparsed. */
-		fs->stats->unparsed_lines++;
+		format_unparsed(fs, l);
 		return;
 	}
 	if (fs->nheld == fs->heldcap) {

@@ -316,6 +316,15 @@ logstat_reply(struct logstat *ls, const struct event *ev)
 	}
 }
 
+void
+logstat_count(struct logstat_table *t, const char *key, size_t len)
+{
+	uint32_t h = logstat_hash(key, &len);
+	bool replaced;
+
+	LOGSTAT_ADD(t, LOGSTAT_SLOTS, key, len, h, &replaced);
+}
+
 static int
 logstat_cmp(const struct logstat_entry *a, const struct logstat_entry *b)
 {

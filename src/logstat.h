@@ -57,6 +57,9 @@ struct event;
  * recipient the event names. */
 void	logstat_reply(struct logstat *, const struct event *);
 
+/* Count KEY (LEN bytes, cut to LOGSTAT_KEY_MAX) in table T. */
+void	logstat_count(struct logstat_table *t, const char *key, size_t len);
+
 /* Normalise reply TEXT for grouping into OUT (SZ bytes, NUL-terminated):
  * <addresses>, [literals], (x=y) and URLs become <*>, [*], (*), URL;
  * digit runs after the codes become N; blanks are squeezed.  Returns the length. */

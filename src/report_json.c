@@ -156,6 +156,8 @@ json_end(struct report *r, const struct stats *st, const struct findings *fx)
 	    st->log.client.n, &st->log, false);
 	json_top(b, "top_domains", "domain", st->log.domain.e,
 	    st->log.domain.n, &st->log, false);
+	json_top(b, "unparsed_programs", "program", st->unparsed_prog.e,
+	    st->unparsed_prog.n, &st->log, false);
 	rbuf_addstr(b, "}\n");
 	fwrite(b->s, 1, b->len, r->out);
 	fflush(r->out);

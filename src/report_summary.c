@@ -240,6 +240,11 @@ summary_end(struct report *r, const struct stats *st,
 			    check_id_name((enum check_id)i), fx->by_rule[i]);
 	if (!fx->any)
 		fprintf(r->out, "  %s\n", report_label(r, "none"));
+
+	/* Whose lines were not understood: another program's in the same
+	 * syslog file (dovecot, opendkim) is no fault of the MTA's log. */
+	if (summary_top(r, "sum-unparsed-prog", &st->unparsed_prog))
+		fprintf(r->out, "  %s\n", report_label(r, "sum-estimate"));
 }
 
 const struct report_ops report_summary_ops = {

@@ -20,6 +20,8 @@ struct stats {
 	unsigned long	idle_evicted;	/* sessions dropped as idle */
 	unsigned long	skipped_lines;	/* outside --since/--until */
 	struct logstat	log;		/* rejections in logs (fixed size) */
+	struct logstat_table unparsed_prog;	/* the syslog programs of the
+					 * unparsed lines (dovecot, …) */
 };
 
 #endif

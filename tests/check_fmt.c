@@ -969,7 +969,8 @@ END_TEST
  * understood and dropped, so memory stays bounded.
  */
 static const struct format_adapter *
-fmt_detect_after(size_t nneutral, size_t ntail, size_t *unparsed)
+fmt_detect_after(size_t nneutral, size_t ntail, size_t *unparsed,
+    unsigned long *by_dovecot)
 {
 	struct fmt_rec			*r = calloc(1, sizeof(*r));
 	struct event_sink		 sink = { fmt_rec_emit, r };
@@ -1003,6 +1004,16 @@ fmt_detect_after(size_t nneutral, size_t ntail, size_t *unparsed)
 	format_stream_end(fs);
 	a = format_stream_adapter(fs);
 	*unparsed = stats.unparsed_lines;
+	/* the summary's "by program": one program, one exact entry */
+	*by_dovecot = 0;
+	if (stats.unparsed_prog.n > 0) {
+		ck_assert_uint_eq(stats.unparsed_prog.n, 1);
+		ck_assert_uint_eq(stats.unparsed_prog.e[0].len, 7);
+		ck_assert(memcmp(stats.unparsed_prog.e[0].key, "dovecot", 7) ==
+		    0);
+		ck_assert_uint_eq(stats.unparsed_prog.e[0].err, 0);
+		*by_dovecot = stats.unparsed_prog.e[0].count;
+	}
 	format_stream_free(fs);
 	free(r);
 	return a;
@@ -1011,14 +1022,23 @@ fmt_detect_after(size_t nneutral, size_t ntail, size_t *unparsed)
 START_TEST(fmt_test_detect_late)
 {
 	size_t unparsed;
+	unsigned long dc;
 
-	ck_assert_ptr_eq(fmt_detect_after(300, 5, &unparsed), &fmt_rfc);
+	/* held, then replayed through the format found */
+	ck_assert_ptr_eq(fmt_detect_after(300, 5, &unparsed, &dc), &fmt_rfc);
 	ck_assert_uint_eq(unparsed, 300);
-	ck_assert_ptr_eq(fmt_detect_after(9000, 5, &unparsed), &fmt_rfc);
+	ck_assert_uint_eq(dc, 300);
+	/* dropped when 1 MiB is held, then fed */
+	ck_assert_ptr_eq(fmt_detect_after(9000, 5, &unparsed, &dc), &fmt_rfc);
 	ck_assert_uint_eq(unparsed, 9000);
+	ck_assert_uint_eq(dc, 9000);
 	/* nothing but such lines: nothing is detected, all are counted */
-	ck_assert_ptr_null(fmt_detect_after(9000, 0, &unparsed));
+	ck_assert_ptr_null(fmt_detect_after(9000, 0, &unparsed, &dc));
 	ck_assert_uint_eq(unparsed, 9000);
+	ck_assert_uint_eq(dc, 9000);
+	/* lines without a syslog header have no program */
+	ck_assert_ptr_eq(fmt_detect_after(0, 5, &unparsed, &dc), &fmt_rfc);
+	ck_assert_uint_eq(dc, 0);
 }
 END_TEST
 
