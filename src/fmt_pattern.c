@@ -47,6 +47,7 @@
 
 #define PAT_KEY_PARTS	4		/* groups that make a session key */
 #define PAT_KEY_MAX	128		/* session key bytes (session.c's cap) */
+#define PAT_REPLY_MAX	600		/* a reply put together from a rule */
 #define PAT_SLOTS	4096		/* session states kept (power of 2) */
 #define PAT_G_SYSLOG	(-2)		/* key part: the syslog "host prog[pid]" */
 #define PAT_G_NONE	(-1)
@@ -90,6 +91,10 @@ struct pat_rule {
 	int		 nkeyg;
 	int		 g_reply, g_command, g_client, g_rcpt, g_text;
 	const char	*command;	/* the command when no group names it */
+	const char	*reply;		/* the reply the server sends for such
+					 * a line, when the log does not write
+					 * it; group text, if any, follows */
+	size_t		 replylen;
 	bool		 is_alone;	/* a session of its own (one event) */
 	bool		 is_dialogue_dup;	/* summary only beside a dialogue */
 	bool		 is_joining;	/* start: may name a session already
@@ -153,6 +158,7 @@ struct pat_input {
 	struct pat_join	 join[PAT_JOINS];
 	unsigned	 njoin;		/* the slot the next join takes */
 	uint64_t	 waiting[PAT_WAITING];	/* started, no greeting yet */
+	char		 reply[PAT_REPLY_MAX];	/* a rule's reply and text */
 	char		 pend[PAT_KEY_MAX];	/* a joining start … */
 	size_t		 pendlen;	/* … to tie at the next greeting; 0: none */
 };
@@ -418,7 +424,8 @@ pat_load_rule(struct pat_load *c, struct pat_format *f, const struct ynode *n,
     struct pat_rule *r)
 {
 	static const char *const keys[] = { "match", "prefilter", "event",
-	    "key", "command", "note", "alone", "dialogue_dup", "joins", NULL };
+	    "key", "command", "note", "alone", "dialogue_dup", "joins", "reply",
+	    NULL };
 	const struct ynode *v, *k;
 	size_t i, j;
 	int g;
@@ -471,6 +478,21 @@ pat_load_rule(struct pat_load *c, struct pat_format *f, const struct ynode *n,
 	}
 	if ((v = pat_scalar(c, n, "command", false, "lines")) != NULL)
 		r->command = arena_strndup(f->arena, v->value, v->len);
+	if ((v = pat_scalar(c, n, "reply", false, "lines")) != NULL) {
+		if (r->event != PE_REPLY || v->len < 3 ||
+		    v->len > PAT_REPLY_MAX / 2 || v->value[0] < '2' ||
+		    v->value[0] > '5' || v->value[1] < '0' ||
+		    v->value[1] > '9' || v->value[2] < '0' ||
+		    v->value[2] > '9' || (v->len > 3 && v->value[3] != ' ')) {
+			pat_err(c, v, "format '%s': 'reply' goes with the event "
+			    "reply and is a reply such as \"535 5.7.0 text\" "
+			    "(a code 200..599, then a blank and text)",
+			    f->name);
+			return false;
+		}
+		r->reply = arena_strndup(f->arena, v->value, v->len);
+		r->replylen = v->len;
+	}
 	r->is_alone = pat_bool(c, n, "alone", "lines");
 	r->is_dialogue_dup = pat_bool(c, n, "dialogue_dup", "lines");
 	r->is_joining = pat_bool(c, n, "joins", "lines");
@@ -481,9 +503,11 @@ pat_load_rule(struct pat_load *c, struct pat_format *f, const struct ynode *n,
 	}
 	if (!pat_compile(c, f, n, r, "lines"))
 		return false;
-	if (r->event == PE_REPLY && r->g_reply == PAT_G_NONE) {
+	if (r->event == PE_REPLY && (r->g_reply == PAT_G_NONE) ==
+	    (r->reply == NULL)) {
 		pat_err(c, ydoc_get(n, "match"), "format '%s': an event 'reply' "
-		    "needs a group named 'reply'", f->name);
+		    "needs a group named 'reply' or a 'reply' (not both)",
+		    f->name);
 		return false;
 	}
 	if ((r->event == PE_CLIENT || r->event == PE_SERVER) &&
@@ -1296,7 +1320,23 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 		sink->emit(sink->ctx, &ev);
 		return true;
 	case PE_REPLY:
-		if (!pat_get(p, r->g_reply, &s, &n) || n < 3 || s[0] < '2' ||
+		if (r->reply != NULL) {
+			/* The log names the event; the reply is the one the
+			 * server sends for it, with the line's text. */
+			const char *t;
+			size_t tn;
+
+			memcpy(in->reply, r->reply, n = r->replylen);
+			if (pat_get(p, r->g_text, &t, &tn) && tn > 0) {
+				if (tn > sizeof(in->reply) - n - 1)
+					tn = sizeof(in->reply) - n - 1;
+				in->reply[n++] = ' ';
+				memcpy(in->reply + n, t, tn);
+				n += tn;
+			}
+			s = in->reply;
+		} else if (!pat_get(p, r->g_reply, &s, &n) || n < 3 ||
+		    s[0] < '2' ||
 		    s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' ||
 		    s[2] > '9' || (n > 3 && s[3] != ' ' && s[3] != '-'))
 			return true;	/* no reply code: nothing to judge */

@@ -159,7 +159,46 @@ static const struct lcase sendmail_cases[] = {
 	{ "did not issue ends", { SM "2AM910aB004110: [203.0.113.40] did not "
 	    "issue MAIL/EXPN/VRFY/ETRN during connection to MTA" }, true,
 	    { "END|" SMK "|||0|0" } },
+	/* replies the log implies: formats.yaml's fixed 'reply' (and text) */
+	{ "AUTH failure is the 535 sendmail sent; the last relay= counts", {
+	    SM "2AM911aB004111: AUTH failure (LOGIN): authentication failure "
+	    "(-13) SASL(-13): authentication failure: checkpass failed, "
+	    "user=relay=[192.0.2.99], relay=a.example [203.0.113.50] (may be "
+	    "forged)" }, true,
+	    { "START|" SMK "|||0|9",
+	      "REPLY|" SMK "|535 5.7.0 authentication failed|AUTH|0|1",
+	      "END|" SMK "|||0|1" } },
+	{ "EXPN refused", { SM "2AM912aB004112: [203.0.113.51]: expn root "
+	    "[rejected]" }, true,
+	    { "START|" SMK "|||0|9", "REPLY|" SMK "|502 5.7.0 Sorry, we do "
+	      "not allow this operation|EXPN|0|1", "END|" SMK "|||0|1" } },
+	{ "VRFY refused is a 252", { SM "2AM912aB004112: h.example "
+	    "[203.0.113.51]: VRFY root [rejected]" }, true,
+	    { "START|" SMK "|||0|9", "REPLY|" SMK "|252 2.5.2 Cannot VRFY "
+	      "user; try RCPT to attempt delivery (or try finger)|VRFY|0|1",
+	      "END|" SMK "|||0|1" } },
+	{ "unknown user: the code and the logged text", { SM "2AM913aB004113: "
+	    "<nobody@example.com>... User unknown" }, true,
+	    { "START|" SMK "|||0|9", "REPLY|" SMK "|550 5.1.1 "
+	      "<nobody@example.com>... User unknown|RCPT|0|1",
+	      "END|" SMK "|||0|1" } },
+	{ "the daemon's process title as its tag", {
+	    "Nov 22 09:00:03 mx sm-acceptingconnections[4102]: 2AM902aB004102: "
+	    "ruleset=check_rcpt, arg1=<b@x.example>, relay=[203.0.113.5], "
+	    "reject=550 5.7.1 <b@x.example>... Relaying denied" }, true,
+	    { "START|sendmail mx sm-acceptingconnections[4102]|||0|9",
+	      "REPLY|sendmail mx sm-acceptingconnections[4102]|550 5.7.1 "
+	      "<b@x.example>... Relaying denied|RCPT|0|1",
+	      "END|sendmail mx sm-acceptingconnections[4102]|||0|1" } },
+	{ "possible SMTP attack: understood, no reply", { SM "2AM914aB004114: "
+	    "[203.0.113.52]: possible SMTP attack: command=AUTH, count=5" },
+	    true, { NULL } },
 	/* almost */
+	{ "another user line is no reply", { SM "2AM913aB004113: "
+	    "<nobody@example.com>... Deferred: Connection timed out" }, true,
+	    { NULL } },
+	{ "AUTH failure without relay=", { SM "2AM911aB004111: AUTH failure "
+	    "(LOGIN): authentication failure (-13)" }, true, { NULL } },
 	{ "deferred without a code", { SM "2AM908aB004109: to=<f@d.example>, "
 	    "mailer=esmtp, dsn=4.0.0, stat=Deferred: Connection refused by "
 	    "d.example." }, true, { NULL } },
@@ -439,6 +478,23 @@ static const struct {
 	    "      - match: '(?<key>x)'\n        event: reply\n",
 	    "f.yaml:7:16: error: format 't': an event 'reply' needs a group "
 	    "named 'reply'" },
+	{ "a reply group and a reply", "formats:\n  - name: t\n"
+	    "    description: d\n    detect:\n      - match: 'x'\n    lines:\n"
+	    "      - match: '(?<key>x)(?<reply>y)'\n        event: reply\n"
+	    "        reply: '550 no'\n",
+	    "f.yaml:7:16: error: format 't': an event 'reply' needs a group "
+	    "named 'reply' or a 'reply' (not both)" },
+	{ "a reply without a code", "formats:\n  - name: t\n"
+	    "    description: d\n    detect:\n      - match: 'x'\n    lines:\n"
+	    "      - match: '(?<key>x)'\n        event: reply\n"
+	    "        reply: 'no such user'\n",
+	    "f.yaml:9:16: error: format 't': 'reply' goes with the event reply "
+	    "and is a reply such as" },
+	{ "a reply on another event", "formats:\n  - name: t\n"
+	    "    description: d\n    detect:\n      - match: 'x'\n    lines:\n"
+	    "      - match: '(?<key>x)'\n        event: end\n"
+	    "        reply: '550 no'\n",
+	    "f.yaml:9:16: error: format 't': 'reply' goes with the event reply" },
 	{ "key names an unknown group", "formats:\n  - name: t\n"
 	    "    description: d\n    detect:\n      - match: 'x'\n    lines:\n"
 	    "      - match: '(?<id>x)'\n        event: end\n        key: [pid]\n",
