@@ -443,6 +443,9 @@ exim_rejected(const char *q, const char *end, bool is_temp, char code[4],
 		{ "rejected EXPN", "EXPN", "550" },
 		{ "rejected ETRN", "ETRN", "550" },
 		{ "rejected from", "END-OF-DATA", "550" },
+		/* local_scan.c: LOCAL_SCAN_REJECT is 550 after the data,
+		 * LOCAL_SCAN_TEMPREJECT ("temporarily rejected") 451 */
+		{ "rejected by local_scan()", "END-OF-DATA", "550" },
 		/* RFC 5321 3.1: a refused connection gets 554 */
 		{ "rejected connection", "GREETING", "554" },
 	};
@@ -624,10 +627,12 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		const char *msgid = p;
 
 		if ((LOGFMT_PREFIX(p + k + 1, n - k - 1, "H=") ||
+		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "F=") ||
 		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "rejected ")) &&
 		    (q = LOGFMT_FIND(p, n, " rejected ")) != NULL) {
 			/* "1x-… rejected from <s> H=…: message too big",
-			 * "1x-… H=… rejected after DATA: why": the reject log
+			 * "1x-… H=… rejected after DATA: why", "1x-… F=<s>
+			 * H=… rejected by local_scan(): why": the reject log
 			 * dumps the message's envelope and header next */
 			exim_reject(st, l, p + k + 1, q + 1, sink);
 			st->in_reject = true;
