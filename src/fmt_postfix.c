@@ -311,6 +311,33 @@ pf_rcpt(const char *p, size_t n, struct event *ev)
  * at M (after the queue id's ": ").  KEY: the session; FLAGS for it.
  * Returns false if it is not a reject (the line is then only used).
  */
+/* postscreen's refusals of a connection log no code: "NOQUEUE: reject:
+ * CONNECT from [addr]:port: too many connections".  postscreen.c sends
+ * these 421s; *EV gets the one for the text at R (RL bytes), if any. */
+static void
+pf_busy(const char *r, size_t rl, struct event *ev)
+{
+	static const struct {
+		const char	*log;
+		const char	*reply;
+	} busy[] = {
+		{ "too many connections",
+		    "421 4.7.0 Error: too many connections" },
+		{ "all server ports busy", "421 4.3.2 All server ports are busy" },
+		{ "all screening ports busy",
+		    "421 4.3.2 All screening ports are busy" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
+		if (strlen(busy[i].log) == rl &&
+		    memcmp(busy[i].log, r, rl) == 0) {
+			ev->text = busy[i].reply;
+			ev->len = strlen(busy[i].reply);
+			return;
+		}
+}
+
 static bool
 pf_reject(const char *m, size_t n, const struct line *l,
     const struct event_sink *sink, const char *key, size_t keylen,
@@ -341,10 +368,12 @@ pf_reject(const char *m, size_t n, const struct line *l,
 	ev.clientlen = (size_t)(r - na);
 	r += 2;
 	rl = pf_reply_end(r, (size_t)(end - r));
-	if (rl < 3 || r[0] < '2' || r[0] > '5')
-		return false;
 	ev.text = r;
 	ev.len = rl;
+	if (rl >= 3 && (r[0] < '2' || r[0] > '5'))
+		pf_busy(r, rl, &ev);
+	if (ev.len < 3 || ev.text[0] < '2' || ev.text[0] > '5')
+		return false;
 	pf_command(c, (size_t)(from - c), &ev.command, &ev.commandlen);
 	pf_rcpt(r + rl, (size_t)(end - r - rl), &ev);
 	ev.key = key;
