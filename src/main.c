@@ -24,6 +24,7 @@
 #include "session.h"
 #include "smtp.h"
 #include "stats.h"
+#include "statq.h"
 
 #ifndef SMTPLINT_VERSION
 #define SMTPLINT_VERSION "0"
@@ -397,6 +398,7 @@ main(int argc, char *argv[])
 	env.rules = rules;
 	env.findings = &fx;
 	env.stats = st;
+	env.statq = statq_new(&st->log);
 	ss = sessions_new(&env, o.max_sessions);
 	sessions_set_idle(ss, o.max_idle);
 	if (optind >= argc)
@@ -404,6 +406,7 @@ main(int argc, char *argv[])
 	for (i = optind; i < argc; i++)
 		run_input(&o, argv[i], ss, st);
 	sessions_flush(ss);
+	statq_finish(env.statq);
 	if (st->evicted > 0)
 		diag_warn(NULL, 0, 0, "%lu sessions were ended early, more than "
 		    "%zu being open at once (--max-sessions); their unanswered "
@@ -416,6 +419,7 @@ main(int argc, char *argv[])
 	else
 		status = 0;
 	sessions_free(ss);
+	statq_free(env.statq);
 	report_free(rep);
 	rules_free(rules);
 	free(st);

@@ -7,6 +7,7 @@
 #include "session.h"
 #include "smtp.h"
 #include "stats.h"
+#include "statq.h"
 #include "xalloc.h"
 
 #define SESSION_KEY_MAX	128
@@ -255,7 +256,10 @@ sessions_event(struct sessions *ss, const struct event *ev)
 	}
 	ss->lastline = ev->line;
 	if (ev->kind == EV_LOG_REPLY) {
-		logstat_reply(&ss->env.stats->log, ev);
+		if (ss->env.statq != NULL)
+			statq_reply(ss->env.statq, ev);
+		else
+			logstat_reply(&ss->env.stats->log, ev);
 		if (ev->flags & EVF_STATS_ONLY)
 			return;
 	}

@@ -25,10 +25,14 @@ struct rules;
 struct findings;
 struct stats;
 
+struct statq;
+
 struct smtp_env {
 	const struct rules	*rules;
 	struct findings		*findings;
 	struct stats		*stats;
+	struct statq		*statq;	/* counts the rejections for stats;
+					 * NULL: counted in place */
 };
 
 struct smtp;

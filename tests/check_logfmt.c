@@ -13,6 +13,7 @@
 #include "format.h"
 #include "logfmt.h"
 #include "logstat.h"
+#include "statq.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define CAP_MAX		8
@@ -714,6 +715,72 @@ START_TEST(test_topk)
 END_TEST
 
 /*
+ * statq counts as logstat_reply does in place: the same tables, byte for
+ * byte, for rejections that fill many blocks (the ring goes round), with
+ * replies that are no rejections, events without client or recipient, and
+ * records too large for the queue (counted in place, in their turn: a
+ * reply of kilobytes whose <address> only closes at its end).
+ */
+START_TEST(test_statq)
+{
+	static struct logstat direct, queued;
+	static char big[6000];
+	struct statq *q;
+	struct event ev;
+	char text[96], client[48], rcpt[48];
+	int i, round;
+
+	memset(&direct, 0, sizeof(direct));
+	memset(&queued, 0, sizeof(queued));
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "550 5.7.1 <", 11);
+	big[sizeof(big) - 2] = '>';
+	q = statq_new(&queued);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 40000; i++) {
+			ev = event_make(EV_LOG_REPLY, (unsigned long)i);
+			snprintf(text, sizeof(text), "%d 5.1.%d <u%d@d%d>: no such "
+			    "user %d", i % 7 == 0 ? 250 : i % 2 ? 550 : 451,
+			    i % 9, i, i % 13, i % 101);
+			snprintf(client, sizeof(client), "h%d[192.0.2.%d]",
+			    i % 97, i % 251);
+			snprintf(rcpt, sizeof(rcpt), "<u%d@D%d.example>", i,
+			    i % 71);
+			ev.text = text;
+			ev.len = strlen(text);
+			if (i % 5 != 0) {
+				ev.client = client;
+				ev.clientlen = strlen(client);
+			}
+			if (i % 4 != 0) {
+				ev.rcpt = rcpt;
+				ev.rcptlen = strlen(rcpt);
+			}
+			if (i % 5000 == 17) {
+				ev.text = big;
+				ev.len = sizeof(big) - 1;
+			}
+			logstat_reply(&direct, &ev);
+			statq_reply(q, &ev);
+		}
+		/* counted up to here, and the queue goes on after */
+		statq_finish(q);
+		ck_assert_uint_eq(queued.rejects, direct.rejects);
+		ck_assert(memcmp(&queued, &direct, sizeof(direct)) == 0);
+	}
+	ck_assert_uint_gt(direct.rejects, 60000);
+	/* freed with records not yet counted: they are counted first */
+	ev = event_make(EV_LOG_REPLY, 1);
+	ev.text = "554 5.7.1 last";
+	ev.len = 14;
+	logstat_reply(&direct, &ev);
+	statq_reply(q, &ev);
+	statq_free(q);
+	ck_assert(memcmp(&queued, &direct, sizeof(direct)) == 0);
+}
+END_TEST
+
+/*
  * logfmt_find against the plain definition: the first place where the
  * needle's bytes follow.  Haystacks of two letters, so that first and last
  * bytes match often, of every length around the sixteen-byte steps, each
@@ -780,6 +847,7 @@ logfmt_suite(void)
 	tcase_add_test(tc, test_probe);
 	tcase_add_loop_test(tc, test_normalise, 0, NELEM(norms));
 	tcase_add_test(tc, test_topk);
+	tcase_add_test(tc, test_statq);
 	tcase_add_test(tc, test_find);
 	suite_add_tcase(s, tc);
 	return s;

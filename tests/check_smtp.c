@@ -577,6 +577,7 @@ run_dialogue(const struct dialogue *dlg, const struct rules *r,
 	env.rules = r;
 	env.findings = fx;
 	env.stats = &st;
+	env.statq = NULL;
 	s = smtp_new(&env, "test", 1, dlg->flags);
 	for (p = dlg->steps; p->side != 0; p++) {
 		struct event ev;
@@ -688,7 +689,7 @@ START_TEST(test_smtp_min_severity)
 	struct capture cap;
 	struct findings fx;
 	struct stats st;
-	struct smtp_env env = { r, &fx, &st };
+	struct smtp_env env = { r, &fx, &st, NULL };
 	struct smtp *s;
 	const struct step *p;
 	unsigned long line = 0;
