@@ -25,9 +25,9 @@
 
 #define RA_BATCHES	8
 #define RA_WAKE		4		/* free batches that wake the reader */
-#define RA_BYTES	(256 * 1024)	/* a batch's bytes; more for a
+#define RA_BYTES	(128 * 1024)	/* a batch's bytes; more for a
 					 * longer line */
-#define RA_LINES	4096		/* a batch's lines */
+#define RA_LINES	2048		/* a batch's lines */
 
 /* A line's word in a batch: its length, terminator and whether it is odd
  * (cut, or with a bare CR inside), its details then in the batch's odd[]. */

@@ -20,7 +20,7 @@
 #include "xalloc.h"
 
 #define STATQ_BLOCKS	4
-#define STATQ_BYTES	(256 * 1024)
+#define STATQ_BYTES	(64 * 1024)
 #define STATQ_REC_MAX	4096		/* larger records: counted in place */
 #define STATQ_HEAD	(3 * sizeof(uint16_t))
 
