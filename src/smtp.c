@@ -83,7 +83,8 @@ struct smtp {
 	/* session state */
 	bool		 is_greeted;
 	int		 greeting;	/* code of the greeting */
-	bool		 is_refused;	/* 554 greeting: only QUIT makes sense */
+	bool		 is_refused;	/* 554 greeting (or a practice refusal in
+					 * its place): only QUIT makes sense */
 	bool		 has_helo;	/* HELO/EHLO accepted since start/STARTTLS */
 	bool		 has_ehlo;	/* the keywords below are known */
 	bool		 has_tls;
@@ -1172,20 +1173,27 @@ static void
 smtp_greeting(struct smtp *s)
 {
 	const struct command_info *ci;
+	const struct allowed_reply *a;
 	struct smtp_pending g;
 	struct finding f;
 	int c = s->cur->code;
+	bool is_std = c == 220 || c == 421 || c == 554 || c == 521;
+	bool is_practice;
 
 	s->is_greeted = true;
 	s->greeting = c;
 	memset(&g, 0, sizeof(g));
 	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
 	g.ci = ci;
-	if (c != 220 && c != 421 && c != 554 && c != 521 &&
-	    (s->flags & EVF_PARTIAL)) {
+	/* A refusal in place of the greeting that commands.yaml lists as
+	 * practice (Postfix with smtpd_delay_reject = no): judged as a reply
+	 * outside the list, shown with --strict, not as a missing greeting. */
+	a = ci != NULL && !is_std ? rules_allowed(ci, c) : NULL;
+	is_practice = a != NULL && a->source == SRC_PRACTICE && c >= 400;
+	if (!is_std && !is_practice && (s->flags & EVF_PARTIAL)) {
 		/* Joined after the greeting: the first reply seen answers
 		 * something not shown; it is not judged as a greeting. */
-	} else if (c != 220 && c != 421 && c != 554 && c != 521) {
+	} else if (!is_std && !is_practice) {
 		smtp_finding(&f, CHECK_BAD_GREETING, s->cur->file,
 		    s->cur->first_line);
 		smtp_with_reply(&f, s->cur);
@@ -1194,7 +1202,8 @@ smtp_greeting(struct smtp *s)
 		smtp_explain(s, &g);
 	} else if (!smtp_check_allowed(s, NULL, ci))
 		smtp_explain(s, &g);
-	if (c == 554)
+	/* Refused: the server answers what follows with 503 (RFC 5321 3.1). */
+	if (c == 554 || is_practice)
 		s->is_refused = true;
 	if (c == 421 || c == 521)
 		s->is_closed = true;

@@ -279,6 +279,25 @@ static const struct dialogue dialogues[] = {
 	    WANT([CHECK_BAD_GREETING] = 1),
 	    { { CHECK_BAD_GREETING, 1, NULL, SEV_ERROR } }, NULL },
 
+	{ "greeting 450 (Postfix, smtpd_delay_reject = no): practice, then "
+	    "503s", 0, false, false, STEPS(
+	    S("450 4.7.25 Client host rejected: cannot find your hostname"),
+	    C("EHLO c"), S("503 5.7.0 Error: access denied for unknown[192.0.2.1]"),
+	    BYE), WANT([CHECK_CLIENT_OUT_OF_SEQUENCE] = 1),
+	    { { CHECK_CLIENT_OUT_OF_SEQUENCE, 2, NULL, SEV_NOTICE } }, NULL },
+
+	{ "greeting 550 with --strict: reply-not-allowed, a warning", 0, true,
+	    false, STEPS(S("550 5.7.1 Client host rejected: Access denied"),
+	    C("EHLO c"), S("503 5.7.0 Error: access denied"), BYE),
+	    WANT([CHECK_REPLY_NOT_ALLOWED] = 1,
+	    [CHECK_CLIENT_OUT_OF_SEQUENCE] = 1),
+	    { { CHECK_REPLY_NOT_ALLOWED, 1, NULL, SEV_WARNING } }, NULL },
+
+	{ "greeting 452: no greeting at all", 0, false, false, STEPS(
+	    S("452 4.3.1 full"), C("EHLO c"), S("250 ok"), BYE),
+	    WANT([CHECK_BAD_GREETING] = 1),
+	    { { CHECK_BAD_GREETING, 1, NULL, SEV_ERROR } }, NULL },
+
 	{ "greeting 421", 0, false, false, STEPS(S("421 busy"), END),
 	    NONE, { { 0 } }, NULL },
 
