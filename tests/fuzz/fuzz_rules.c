@@ -116,6 +116,7 @@ fr_lint(const struct rules *r, enum report_kind kind, FILE *fp)
 	env.rules = r;
 	env.findings = &fx;
 	env.stats = &st;
+	env.statq = NULL;	/* rejections counted in place */
 	ss = sessions_new(&env, 4);
 	sessions_input(ss, "rules.txt");
 	for (i = 0; i < sizeof(fr_transcript) / sizeof(fr_transcript[0]); i++) {

@@ -426,6 +426,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env.rules = fz_rules;
 	env.findings = &fx;
 	env.stats = &st;
+	env.statq = NULL;	/* rejections counted in place */
 	/* 64, not the default: its hash table is costly per run. */
 	ss = sessions_new(&env, (flags & 0x20) ? 2 : 64);
 	if (flags & 0x40) {
