@@ -34,6 +34,8 @@ arena_alloc(struct arena *a, size_t n)
 	if (c == NULL || c->size - c->used < n) {
 		size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 		c = xmalloc(sizeof(*c) + size);
+		/* filled from start to end: its pages in one go */
+		xprefault(c->data, size);
 		c->used = 0;
 		c->size = size;
 		c->next = a->head;

@@ -132,7 +132,11 @@ pf_probe(const struct line *l)
 static void *
 pf_new(void)
 {
-	return xcalloc(1, sizeof(struct pf_state_tab));
+	struct pf_state_tab *t = xcalloc(1, sizeof(*t));
+
+	/* hashed session states: a busy log touches every page soon */
+	xprefault(t->slot, sizeof(t->slot));
+	return t;
 }
 
 static void

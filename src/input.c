@@ -339,6 +339,21 @@ input_inflate(struct input *in)
 	}
 }
 
+/* Before the first read: map the pages the reads will use (the first
+ * INPUT_READSZ and a line's tail after them), or as many as a small
+ * file needs. */
+static void
+input_warm(struct input *in)
+{
+	struct stat st;
+	size_t n = INPUT_READSZ + 4096;
+
+	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size >= 0 && (unsigned long long)st.st_size < n)
+		n = (size_t)st.st_size + 1;
+	xprefault(in->buf, n < INPUT_BUFSZ ? n : INPUT_BUFSZ);
+}
+
 /* Fill the buffer after compacting it; false when nothing more comes. */
 static bool
 input_fill(struct input *in)
@@ -348,6 +363,8 @@ input_fill(struct input *in)
 
 	if (in->is_eof)
 		return false;
+	if (first)
+		input_warm(in);
 	/* The lines handed out so far may be overwritten from here on. */
 	if (in->before_read != NULL)
 		in->before_read(in->before_read_arg);

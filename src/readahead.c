@@ -54,6 +54,7 @@ struct ra_batch {
 	struct input_diag diag[INPUT_DIAG_MAX];	/* after the lines */
 	size_t		 ndiag;
 	int		 end;		/* 1: the input ends, -1: with an error */
+	bool		 is_warm;	/* its pages are mapped (xprefault) */
 };
 
 /* Padding, so that the reader's and the caller's fields do not share a
@@ -110,6 +111,13 @@ ra_open(struct readahead *ra)
 	}
 	pthread_mutex_unlock(&ra->mu);
 	b = &ra->b[ra->w];
+	if (!b->is_warm) {
+		/* about to be filled: its pages in one go, not a fault each */
+		xprefault(b->bytes, b->cap);
+		xprefault(b->word, sizeof(b->word));
+		xprefault(b->off, sizeof(b->off));
+		b->is_warm = true;
+	}
 	b->used = b->nlines = b->ndiag = 0;
 	b->end = 0;
 	ra->is_open = true;

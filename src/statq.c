@@ -45,6 +45,7 @@ struct statq {
 	SQ_APART(pad1);
 	size_t		 w;
 	size_t		 wused;		/* bytes in block w */
+	unsigned	 warm;		/* blocks whose pages are mapped */
 	/* the counter's */
 	SQ_APART(pad2);
 	size_t		 r;
@@ -158,6 +159,10 @@ statq_reply(struct statq *q, const struct event *ev)
 	}
 	if (STATQ_BYTES - q->wused < need)
 		statq_publish(q, false);
+	if (!(q->warm & 1u << q->w)) {
+		xprefault(q->bytes[q->w], STATQ_BYTES);
+		q->warm |= 1u << q->w;
+	}
 	p = q->bytes[q->w] + q->wused;
 	h[0] = (uint16_t)ev->len;
 	h[1] = (uint16_t)clen;

@@ -1,6 +1,12 @@
+#define _DEFAULT_SOURCE		/* madvise(2) */
+
+#include <sys/mman.h>
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -67,4 +73,27 @@ xmemdup(const void *s, size_t n)
 	if (n)
 		memcpy(p, s, n);
 	return p;
+}
+
+void
+xprefault(void *p, size_t n)
+{
+#if defined(__linux__)
+	static uintptr_t pg;
+	uintptr_t s, e;
+
+	if (pg == 0) {
+		long v = sysconf(_SC_PAGESIZE);
+
+		pg = v > 0 ? (uintptr_t)v : 4096;
+	}
+	/* the whole pages inside the range */
+	s = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	e = ((uintptr_t)p + n) & ~(pg - 1);
+	if (e > s)
+		(void)madvise((void *)s, e - s, 23 /* MADV_POPULATE_WRITE */);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
