@@ -7,18 +7,18 @@
 # The logs come from tests/bench/gen-maillog.py (deterministic: seed 1) and
 # are cached in build/bench/, so repeated runs do not regenerate them:
 #   postfix-100M.log, postfix-1G.log, postfix-debug-100M.log, exim-100M.log
-# Each command runs ROUNDS times (default 3), all commands in turn per
+# Each command runs ROUNDS times (default 5), all commands in turn per
 # round; the best wall time counts.  Peak RSS comes from /usr/bin/time -f %M
 # (GNU time), or from a Python getrusage wrapper when that is missing.
 # Never send a grep's output to /dev/null: GNU grep then stops at the
 # first match; -c counts every line.
-# Environment: ROUNDS=3, SIZES="100M 1G", BENCH_DIR=build/bench.
+# Environment: ROUNDS=5, SIZES="100M 1G", BENCH_DIR=build/bench.
 set -eu
 
 BIN=${1:-./smtplint}
 DIR=${BENCH_DIR:-build/bench}
 GEN=tests/bench/gen-maillog.py
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 SIZES=${SIZES:-"100M 1G"}
 REGEX='NOQUEUE: reject: RCPT from .*: 5[0-9][0-9] '
 
