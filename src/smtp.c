@@ -960,6 +960,16 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 
 /* Check the code against the command's table.  True when the code was
  * reported as nonstandard (which explains it already). */
+/* Does commands.yaml list reply A among the standards' (RFC 5321, an
+ * extension's, 421/500/501 anywhere), not as practice, historic or one
+ * vendor's? */
+static bool
+smtp_is_listed(const struct allowed_reply *a)
+{
+	return a != NULL && a->source != SRC_PRACTICE &&
+	    a->source != SRC_HISTORIC && a->source != SRC_VENDOR;
+}
+
 static bool
 smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
     const struct command_info *ci)
@@ -993,9 +1003,8 @@ smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
 		return nonstandard;
 	/* Allowed, the common case, is decided before a finding is made. */
 	a = rules_allowed(ci, c);
-	if (a != NULL && (a->source == SRC_EXTENSION ? a->extension == NULL ||
-	    smtp_has_kw(s, a->extension) : a->source != SRC_PRACTICE &&
-	    a->source != SRC_HISTORIC && a->source != SRC_VENDOR))
+	if (smtp_is_listed(a) && (a->source != SRC_EXTENSION ||
+	    a->extension == NULL || smtp_has_kw(s, a->extension)))
 		return nonstandard;
 	smtp_finding(&f, CHECK_REPLY_NOT_ALLOWED, s->cur->file,
 	    s->cur->first_line);
@@ -1177,19 +1186,22 @@ smtp_greeting(struct smtp *s)
 	struct smtp_pending g;
 	struct finding f;
 	int c = s->cur->code;
-	bool is_std = c == 220 || c == 421 || c == 554 || c == 521;
-	bool is_practice;
+	bool is_std, is_practice;
 
 	s->is_greeted = true;
 	s->greeting = c;
 	memset(&g, 0, sizeof(g));
 	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
 	g.ci = ci;
-	/* A refusal in place of the greeting that commands.yaml lists as
-	 * practice (Postfix with smtpd_delay_reject = no): judged as a reply
-	 * outside the list, shown with --strict, not as a missing greeting. */
-	a = ci != NULL && !is_std ? rules_allowed(ci, c) : NULL;
-	is_practice = a != NULL && a->source == SRC_PRACTICE && c >= 400;
+	/* A greeting is what commands.yaml lists for GREETING (220, 554,
+	 * 421, 521: RFC 5321 3.1, RFC 7504).  A refusal it lists as practice
+	 * (Postfix with smtpd_delay_reject = no) is judged as a reply outside
+	 * the list, shown with --strict, not as a missing greeting. */
+	a = ci != NULL ? rules_allowed(ci, c) : NULL;
+	is_std = ci != NULL ? smtp_is_listed(a) :
+	    c == 220 || c == 421 || c == 554 || c == 521;
+	is_practice = !is_std && a != NULL && a->source == SRC_PRACTICE &&
+	    c >= 400;
 	if (!is_std && !is_practice && (s->flags & EVF_PARTIAL)) {
 		/* Joined after the greeting: the first reply seen answers
 		 * something not shown; it is not judged as a greeting. */
