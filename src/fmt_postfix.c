@@ -310,11 +310,6 @@ pf_rcpt(const char *p, size_t n, struct event *ev)
 	ev->rcptlen = (size_t)(e - q) + 1;
 }
 
-/*
- * "QUEUEID: reject: CMD from NAMADDR: REPLY; from=<…> to=<…> proto=… helo=<…>"
- * at M (after the queue id's ": ").  KEY: the session; FLAGS for it.
- * Returns false if it is not a reject (the line is then only used).
- */
 /* postscreen's refusals of a connection log no code: "NOQUEUE: reject:
  * CONNECT from [addr]:port: too many connections".  postscreen.c sends
  * these 421s; *EV gets the one for the text at R (RL bytes), if any. */
@@ -342,6 +337,11 @@ pf_busy(const char *r, size_t rl, struct event *ev)
 		}
 }
 
+/*
+ * "QUEUEID: reject: CMD from NAMADDR: REPLY; from=<…> to=<…> proto=… helo=<…>"
+ * at M (after the queue id's ": ").  KEY: the session; FLAGS for it.
+ * Returns false if it is not a reject (the line is then only used).
+ */
 static bool
 pf_reject(const char *m, size_t n, const struct line *l,
     const struct event_sink *sink, const char *key, size_t keylen,
