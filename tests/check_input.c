@@ -23,6 +23,7 @@
 #include "input.h"
 #include "readahead.h"
 #include "testutil.h"
+#include "xalloc.h"
 
 #define MAXL	INPUT_MAX_LINE
 #define MIB	(1024 * 1024)
@@ -972,6 +973,32 @@ add_cases(Suite *s, const char *const names[3], void (*setup)(void))
 	suite_add_tcase(s, tc);
 }
 
+/*
+ * xprefault is a hint that must never change memory: bytes already
+ * written stay (MADV_DONTNEED, one value away, would zero them), for
+ * ranges that start and end inside pages, span a few, or hold no whole
+ * page at all.
+ */
+START_TEST(test_xprefault_keeps_bytes)
+{
+	static const size_t offs[] = { 0, 1, 4095, 4096, 5000 };
+	static const size_t lens[] = { 0, 1, 100, 4096, 12289, 300000 };
+	size_t n = 320000, i, j, k;
+	unsigned char *p = xmalloc(n);
+
+	for (k = 0; k < n; k++)
+		p[k] = (unsigned char)(k * 7 + 3);
+	for (i = 0; i < TU_NELEM(offs); i++)
+		for (j = 0; j < TU_NELEM(lens); j++)
+			if (offs[i] + lens[j] <= n)
+				xprefault(p + offs[i], lens[j]);
+	for (k = 0; k < n; k++)
+		if (p[k] != (unsigned char)(k * 7 + 3))
+			ck_abort_msg("byte %zu changed", k);
+	free(p);
+}
+END_TEST
+
 static Suite *
 input_suite(void)
 {
@@ -987,6 +1014,9 @@ input_suite(void)
 	tc = tcase_create("readahead = input_next");
 	tcase_set_timeout(tc, 300);	/* valgrind */
 	tcase_add_test(tc, test_readahead_same);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("xprefault");
+	tcase_add_test(tc, test_xprefault_keeps_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }
