@@ -273,6 +273,12 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 	return o;
 }
 
+int
+logstat_is_rejection(const char *text, size_t len)
+{
+	return len >= 3 && (text[0] == '4' || text[0] == '5');
+}
+
 void
 logstat_reply(struct logstat *ls, const struct event *ev)
 {
@@ -282,7 +288,7 @@ logstat_reply(struct logstat *ls, const struct event *ev)
 	uint32_t h;
 	bool replaced, dummy;
 
-	if (ev->len < 3 || (ev->text[0] != '4' && ev->text[0] != '5'))
+	if (!logstat_is_rejection(ev->text, ev->len))
 		return;
 	ls->rejects++;
 	/* The recipient's domain, lower case, without the angle brackets. */

@@ -54,8 +54,10 @@ struct logstat {
 struct event;
 
 /* Count a logged reply (EV_LOG_REPLY) of class 4 or 5 with the client and
- * recipient the event names. */
+ * recipient the event names; other replies are skipped. */
 void	logstat_reply(struct logstat *, const struct event *);
+/* Would logstat_reply count reply TEXT of LEN bytes (a 4xx or 5xx)? */
+int	logstat_is_rejection(const char *text, size_t len);
 
 /* Count KEY (LEN bytes, cut to LOGSTAT_KEY_MAX) in table T. */
 void	logstat_count(struct logstat_table *t, const char *key, size_t len);

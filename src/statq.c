@@ -142,8 +142,8 @@ statq_reply(struct statq *q, const struct event *ev)
 	uint16_t h[3];
 	char *p;
 
-	if (ev->len < 3 || (ev->text[0] != '4' && ev->text[0] != '5'))
-		return;		/* not a rejection: logstat_reply skips it */
+	if (!logstat_is_rejection(ev->text, ev->len))
+		return;		/* logstat_reply would skip it: not copied */
 	clen = ev->client != NULL ? ev->clientlen : 0;
 	rlen = ev->rcpt != NULL ? ev->rcptlen : 0;
 	need = STATQ_HEAD + ev->len + clen + rlen;
