@@ -513,6 +513,48 @@ input_long_line(struct input *in, struct line *l)
 	return 1;
 }
 
+/*
+ * The plain lines at the head of the buffer, many at once, for a caller
+ * that takes them by the thousand (readahead.c): whole LF-terminated lines
+ * with no CR in them and within the cap, up to MAX of them and MAXBYTES
+ * bytes.  The first starts at *FIRST and is number *NO; line i starts
+ * OFF[i] bytes after the first and is LEN[i] bytes long, its LF become a
+ * NUL.  0 when the next line is not such a line or not whole in the
+ * buffer: input_next takes it.  The lines stay valid as input_next's do.
+ */
+size_t
+input_split(struct input *in, const char **first, unsigned long *no,
+    uint32_t *off, uint32_t *len, size_t max, size_t maxbytes)
+{
+	char *p = in->buf + in->start, *p0 = p, *stop, *nl, *c;
+	size_t n = 0, ln;
+
+	if (!in->cr_ok || in->cr < in->start) {
+		c = memchr(p, '\r', in->end - in->start);
+		in->cr = c != NULL ? (size_t)(c - in->buf) : in->end;
+		in->cr_ok = true;
+	}
+	/* Lines that end before the first CR hold none. */
+	stop = in->buf + in->cr;
+	if ((size_t)(stop - p) > maxbytes)
+		stop = p + maxbytes;
+	while (n < max && (nl = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+		ln = (size_t)(nl - p);
+		if (ln > INPUT_MAX_LINE)
+			break;
+		*nl = '\0';
+		off[n] = (uint32_t)(p - p0);
+		len[n] = (uint32_t)ln;
+		n++;
+		p = nl + 1;
+	}
+	*first = p0;
+	*no = in->lineno + 1;
+	in->start = (size_t)(p - in->buf);
+	in->lineno += n;
+	return n;
+}
+
 int
 input_next(struct input *in, struct line *l)
 {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef INPUT_MAX_LINE		/* smaller in the fuzzing build (Makefile) */
 #define INPUT_MAX_LINE	(1024 * 1024)	/* bytes kept of one line */
@@ -55,6 +56,10 @@ struct input	*input_fdopen(int fd, const char *name);
 /* Next line: 1 and *L filled, 0 at end of input, -1 on a read or gzip
  * error (diagnosed; the lines before it were delivered). */
 int		 input_next(struct input *, struct line *l);
+/* Many plain lines at once, for a reader that hands them on (input.c). */
+size_t		 input_split(struct input *, const char **first,
+		    unsigned long *no, uint32_t *off, uint32_t *len, size_t max,
+		    size_t maxbytes);
 const char	*input_name(const struct input *);
 bool		 input_is_gzip(const struct input *);
 void		 input_free(struct input *);

@@ -220,6 +220,44 @@ ra_add(struct readahead *ra, const struct line *l)
 	return true;
 }
 
+/*
+ * Reader: the plain lines at the head of the input's buffer into batch w
+ * in one go, with one copy of their bytes; how many (0: none could be, the
+ * next line goes through input_next), or -1 if told to stop.
+ */
+static long
+ra_split(struct readahead *ra)
+{
+	struct ra_batch *b;
+	const char *first;
+	unsigned long no;
+	size_t n, i, nb, room;
+
+	if (!ra_open(ra))
+		return -1;
+	b = &ra->b[ra->w];
+	ra_flush(ra);
+	room = b->cap - b->used;
+	n = input_split(ra->in, &first, &no, b->off + b->nlines,
+	    b->word + b->nlines, RA_LINES - b->nlines, room);
+	if (n == 0)
+		return 0;
+	if (b->nlines == 0)
+		b->no = no;
+	for (i = b->nlines; i < b->nlines + n; i++) {
+		b->off[i] += (uint32_t)b->used;
+		b->word[i] |= (uint32_t)EOL_LF << RA_EOL_SHIFT;
+	}
+	i--;
+	nb = (b->off[i] - b->used) + (b->word[i] & RA_LEN_MASK) + 1;
+	memcpy(b->bytes + b->used, first, nb);
+	b->used += nb;
+	b->nlines += n;
+	if (b->nlines == RA_LINES || b->cap - b->used < 256)
+		ra_publish(ra);
+	return (long)n;
+}
+
 static void *
 ra_run(void *arg)
 {
@@ -228,9 +266,14 @@ ra_run(void *arg)
 	struct ra_batch *b;
 	struct line l;
 	size_t nd;
+	long n;
 	int rc;
 
 	for (;;) {
+		if ((n = ra_split(ra)) < 0)
+			return NULL;
+		if (n > 0)
+			continue;
 		rc = input_next(ra->in, &l);
 		/* What was told while reading comes before line L. */
 		if ((nd = input_take_diag(ra->in, d, INPUT_DIAG_MAX)) > 0) {

@@ -936,6 +936,85 @@ START_TEST(test_readahead_same)
 }
 END_TEST
 
+/*
+ * input_split and input_next in turn give what input_next alone gives:
+ * input_split only plain lines (LF, no CR, whole), within its limits, and
+ * input_next the rest, numbered on from them.
+ */
+START_TEST(test_input_split_same)
+{
+	static const size_t maxes[][2] = {
+		{ 1, 1 << 20 }, { 7, 100 }, { 5000, 1 }, { 5000, 1 << 21 },
+	};
+	unsigned char *data;
+	struct seen_line *want;
+	struct input *in;
+	struct line l;
+	const char *first;
+	unsigned long no;
+	uint32_t off[5000], len[5000];
+	size_t dlen, n = 0, cap = 1 << 16, i, k, got, split = 0;
+	char *path;
+
+	data = mixed_lines(&dlen);
+	path = tu_write_file("mixed-split", data, dlen);
+	want = malloc(cap * sizeof(*want));
+	ck_assert_ptr_nonnull(want);
+	in = input_open(path);
+	ck_assert_ptr_nonnull(in);
+	while (input_next(in, &l) == 1) {
+		ck_assert(n < cap);
+		want[n].no = l.no;
+		want[n].len = l.len;
+		want[n].full_len = l.full_len;
+		want[n].sum = sum_bytes(&l);
+		want[n].eol = l.eol;
+		want[n].bare_cr = l.bare_cr;
+		want[n].is_truncated = l.is_truncated;
+		n++;
+	}
+	input_free(in);
+	in = input_open(path);
+	ck_assert_ptr_nonnull(in);
+	i = 0;
+	for (k = 0; ; k++) {
+		got = input_split(in, &first, &no, off, len,
+		    maxes[k % 4][0], maxes[k % 4][1]);
+		ck_assert_uint_le(got, maxes[k % 4][0]);
+		if (got > 0) {
+			ck_assert_uint_le(off[got - 1] + len[got - 1] + 1,
+			    maxes[k % 4][1]);
+			ck_assert_uint_eq(no, want[i].no);
+		}
+		for (size_t j = 0; j < got; j++, i++) {
+			l.bytes = first + off[j];
+			l.len = len[j];
+			ck_assert_msg(i < n && want[i].eol == EOL_LF &&
+			    want[i].bare_cr == 0 && !want[i].is_truncated &&
+			    want[i].len == len[j] && want[i].sum ==
+			    sum_bytes(&l) && l.bytes[l.len] == '\0',
+			    "split line %zu differs", i + 1);
+		}
+		split += got;
+		if (got > 0)
+			continue;
+		if (input_next(in, &l) != 1)
+			break;
+		ck_assert_msg(i < n && l.no == want[i].no &&
+		    l.len == want[i].len && l.eol == want[i].eol &&
+		    sum_bytes(&l) == want[i].sum, "line %zu differs", i + 1);
+		i++;
+	}
+	ck_assert_uint_eq(i, n);
+	/* Most lines are plain: most must have come in bulk. */
+	ck_assert_uint_gt(split, n / 3);
+	input_free(in);
+	free(want);
+	free(path);
+	free(data);
+}
+END_TEST
+
 /* Check keeps the names it is given: string literals, not buffers. */
 static void
 add_cases(Suite *s, const char *const names[3], void (*setup)(void))
@@ -1014,6 +1093,7 @@ input_suite(void)
 	tc = tcase_create("readahead = input_next");
 	tcase_set_timeout(tc, 300);	/* valgrind */
 	tcase_add_test(tc, test_readahead_same);
+	tcase_add_test(tc, test_input_split_same);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("xprefault");
 	tcase_add_test(tc, test_xprefault_keeps_bytes);
