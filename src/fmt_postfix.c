@@ -602,7 +602,10 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 			return true;
 		}
 	}
-	if (n > 40 && LOGFMT_FIND(m, n < 40 ? n : 40,
+	/* tls_server.c: "Anonymous TLS connection established from …", or
+	 * Untrusted, Trusted, Verified; looked for only after those. */
+	if (n > 40 && (m[0] == 'A' || m[0] == 'T' || m[0] == 'U' ||
+	    m[0] == 'V') && LOGFMT_FIND(m, 40,
 	    "TLS connection established from") != NULL) {
 		h = pf_hash(sl->key, sl->keylen);
 		st = pf_get(t, h);
@@ -820,10 +823,12 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		return true;
 	if (a[0] == ' ')
 		a += 6;		/* " from " */
-	/* "[addr]:port" */
-	for (ae = a; ae < end && *ae != ' ' && !(*ae == ':' && ae + 1 < end &&
-	    ae[1] == ' '); ae++)
+	/* "[addr]:port", ended by a blank or ": " */
+	for (ae = a; (ae = scan_chr2(ae, end, ' ', ':')) != NULL &&
+	    *ae == ':' && !(ae + 1 < end && ae[1] == ' '); ae++)
 		;
+	if (ae == NULL)
+		ae = end;
 	keylen = sl->keylen + 1 + (size_t)(ae - a);
 	if (keylen > PF_KEY_MAX)
 		keylen = PF_KEY_MAX;
