@@ -7,13 +7,16 @@
  * diagnostics that come after them.
  *
  * What crosses between the threads is kept small, as moving memory from
- * one core to the other is what costs here.  Lines that follow each other
- * in the input's buffer (a run) are copied into the batch with one memcpy
- * when the run ends, not one by one, and a line is described by 4 bytes of
- * length and terminator, the rest (its number, a cut or a bare CR) being
- * the same for nearly every line and kept aside for the others.  A reader
- * that is ahead sleeps until half the ring is free, not one batch: waking
- * a thread is a system call, and one per batch cost the caller 3% here.
+ * one core to the other is what costs here.  The plain lines at the head
+ * of the input's buffer (LF, no CR, most lines of a log) are split many at
+ * once by input_split and copied with one memcpy; the others come one by
+ * one from input_next, and those that follow each other in the input's
+ * buffer (a run) are copied with one memcpy when the run ends.  A line is
+ * described by 4 bytes of length and terminator, the rest (its number, a
+ * cut or a bare CR) being the same for nearly every line and kept aside
+ * for the others.  A reader that is ahead sleeps until half the ring is
+ * free, not one batch: waking a thread is a system call, and one per batch
+ * cost the caller 3% here.
  */
 #include <pthread.h>
 #include <stdint.h>
