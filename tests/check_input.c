@@ -867,21 +867,16 @@ sum_bytes(const struct line *l)
 	return h;
 }
 
-START_TEST(test_readahead_same)
+/* The lines of file PATH as input_next alone reads them (caller frees);
+ * *N: how many. */
+static struct seen_line *
+seen_lines(const char *path, size_t *np)
 {
-	unsigned char *data;
 	struct seen_line *want;
-	struct readahead *r;
 	struct input *in;
-	struct feeder f;
-	pthread_t t;
 	struct line l;
-	size_t len, n = 0, cap = 1 << 16, i;
-	char *path;
-	int fd, pass;
+	size_t n = 0, cap = 1 << 16;
 
-	data = mixed_lines(&len);
-	path = tu_write_file("mixed", data, len);
 	want = malloc(cap * sizeof(*want));
 	ck_assert_ptr_nonnull(want);
 	in = input_open(path);
@@ -899,6 +894,26 @@ START_TEST(test_readahead_same)
 		n++;
 	}
 	input_free(in);
+	*np = n;
+	return want;
+}
+
+START_TEST(test_readahead_same)
+{
+	unsigned char *data;
+	struct seen_line *want;
+	struct readahead *r;
+	struct input *in;
+	struct feeder f;
+	pthread_t t;
+	struct line l;
+	size_t len, n, i;
+	char *path;
+	int fd, pass;
+
+	data = mixed_lines(&len);
+	path = tu_write_file("mixed", data, len);
+	want = seen_lines(path, &n);
 	ck_assert_uint_gt(n, 3000);
 	/* From the file, then from a pipe written in odd pieces. */
 	for (pass = 0; pass < 2; pass++) {
@@ -953,27 +968,12 @@ START_TEST(test_input_split_same)
 	const char *first;
 	unsigned long no;
 	uint32_t off[5000], len[5000];
-	size_t dlen, n = 0, cap = 1 << 16, i, k, got, split = 0;
+	size_t dlen, n, i, k, got, split = 0;
 	char *path;
 
 	data = mixed_lines(&dlen);
 	path = tu_write_file("mixed-split", data, dlen);
-	want = malloc(cap * sizeof(*want));
-	ck_assert_ptr_nonnull(want);
-	in = input_open(path);
-	ck_assert_ptr_nonnull(in);
-	while (input_next(in, &l) == 1) {
-		ck_assert(n < cap);
-		want[n].no = l.no;
-		want[n].len = l.len;
-		want[n].full_len = l.full_len;
-		want[n].sum = sum_bytes(&l);
-		want[n].eol = l.eol;
-		want[n].bare_cr = l.bare_cr;
-		want[n].is_truncated = l.is_truncated;
-		n++;
-	}
-	input_free(in);
+	want = seen_lines(path, &n);
 	in = input_open(path);
 	ck_assert_ptr_nonnull(in);
 	i = 0;
