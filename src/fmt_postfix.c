@@ -629,6 +629,26 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	return true;
 }
 
+/*
+ * The key of a session within process SL's: "host program[pid] PART" in
+ * t->key, cut at PF_KEY_MAX bytes as session.c cuts keys (a syslog host
+ * name may be long); its length.
+ */
+static size_t
+pf_subkey(struct pf_state_tab *t, const struct logfmt_syslog *sl,
+    const char *part, size_t partlen)
+{
+	size_t n = sl->keylen < PF_KEY_MAX ? sl->keylen : PF_KEY_MAX;
+
+	memcpy(t->key, sl->key, n);
+	if (n < PF_KEY_MAX)
+		t->key[n++] = ' ';
+	if (partlen > PF_KEY_MAX - n)
+		partlen = PF_KEY_MAX - n;
+	memcpy(t->key + n, part, partlen);
+	return n + partlen;
+}
+
 /* EV, a logged reply of a message with queue id QID, as a session of its
  * own keyed by this process and the queue id. */
 static void
@@ -636,13 +656,8 @@ pf_alone(struct pf_state_tab *t, const struct logfmt_syslog *sl,
     const struct line *l, const struct event_sink *sink, struct event *ev,
     const char *qid, size_t qidlen)
 {
-	size_t keylen = sl->keylen + 1 + qidlen;
+	size_t keylen = pf_subkey(t, sl, qid, qidlen);
 
-	if (keylen > PF_KEY_MAX)
-		keylen = PF_KEY_MAX;
-	memcpy(t->key, sl->key, sl->keylen);
-	t->key[sl->keylen] = ' ';
-	memcpy(t->key + sl->keylen + 1, qid, keylen - sl->keylen - 1);
 	ev->key = t->key;
 	ev->keylen = keylen;
 	ev->flags = EVF_PARTIAL;
@@ -799,6 +814,7 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	size_t n = sl->msglen, keylen, cl = 0;
 	enum log_note note = NOTE_NONE;
 
+	/* a: the client's "[addr]:port" */
 	if (LOGFMT_PREFIX(m, n, "NOQUEUE: "))
 		a = LOGFMT_FIND(m, n, " from [");
 	else if (LOGFMT_PREFIX(m, n, "PREGREET ")) {
@@ -808,12 +824,12 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		a = LOGFMT_FIND(m, n, " from [");
 	} else if (LOGFMT_PREFIX(m, n, "COMMAND PIPELINING from ")) {
 		note = NOTE_PIPELINING;
-		a = m + 19;
+		a = m + 24;
 	} else if (LOGFMT_PREFIX(m, n, "BARE NEWLINE from ")) {
 		note = NOTE_BARE_LF;
-		a = m + 13;
+		a = m + 18;
 	} else if (LOGFMT_PREFIX(m, n, "DISCONNECT ["))
-		a = m + 10;
+		a = m + 11;
 	else if (LOGFMT_PREFIX(m, n, "PASS NEW [") ||
 	    LOGFMT_PREFIX(m, n, "PASS OLD ["))
 		a = m + 9;
@@ -822,19 +838,14 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	if (a == NULL)
 		return true;
 	if (a[0] == ' ')
-		a += 6;		/* " from " */
+		a += 6;		/* found " from [" */
 	/* "[addr]:port", ended by a blank or ": " */
 	for (ae = a; (ae = scan_chr2(ae, end, ' ', ':')) != NULL &&
 	    *ae == ':' && !(ae + 1 < end && ae[1] == ' '); ae++)
 		;
 	if (ae == NULL)
 		ae = end;
-	keylen = sl->keylen + 1 + (size_t)(ae - a);
-	if (keylen > PF_KEY_MAX)
-		keylen = PF_KEY_MAX;
-	memcpy(t->key, sl->key, sl->keylen);
-	t->key[sl->keylen] = ' ';
-	memcpy(t->key + sl->keylen + 1, a, keylen - sl->keylen - 1);
+	keylen = pf_subkey(t, sl, a, (size_t)(ae - a));
 	if (m[0] == 'D' || (m[0] == 'P' && m[1] == 'A')) {
 		pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
 		return true;

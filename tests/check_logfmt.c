@@ -225,6 +225,9 @@ END_TEST
 /* ---- fmt_postfix: the last line's events */
 
 #define PFX	"Nov 22 19:01:02 mx postfix/smtpd[7]: "
+#define H16	"hhhhhhhhhhhhhhhh"
+#define H64	H16 H16 H16 H16
+#define H128	H64 H64
 #define K	"mx postfix/smtpd[7]"
 
 static const struct {
@@ -266,6 +269,32 @@ static const struct {
 	{ "postscreen: all screening ports busy",
 	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: NOQUEUE: reject: CONNECT from [192.0.2.9]:1337: all screening ports busy" },
 	  true, { "REPLY|mx postfix/postscreen[8] [192.0.2.9]:1337|421 4.3.2 All screening ports are busy|GREETING|0|1" } },
+	{ "postscreen: PASS NEW ends the client's screening session",
+	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: PASS NEW [192.0.2.9]:1337" },
+	  true, { "END|mx postfix/postscreen[8] [192.0.2.9]:1337|||0|1" } },
+	{ "postscreen: DISCONNECT too",
+	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: DISCONNECT [192.0.2.9]:1337" },
+	  true, { "END|mx postfix/postscreen[8] [192.0.2.9]:1337|||0|1" } },
+	{ "postscreen: COMMAND PIPELINING, in the client's session",
+	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: COMMAND PIPELINING from [192.0.2.9]:1337 after EHLO: MAIL FROM:<a@b>\\r\\n" },
+	  true, { "NOTE|mx postfix/postscreen[8] [192.0.2.9]:1337|Nov 22 19:01:02 mx postfix/postscreen[8]: COMMAND PIPELINING from [192.0.2.9]:1337 after EHLO: MAIL FROM:<a@b>\\r\\n|EHLO|1|1" } },
+	{ "postscreen: BARE NEWLINE, in the client's session",
+	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: BARE NEWLINE from [192.0.2.9]:1337 after DATA" },
+	  true, { "NOTE|mx postfix/postscreen[8] [192.0.2.9]:1337|Nov 22 19:01:02 mx postfix/postscreen[8]: BARE NEWLINE from [192.0.2.9]:1337 after DATA|DATA|3|1" } },
+	{ "postscreen: PREGREET, pipelining before the greeting",
+	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: PREGREET 11 after 0.1 from [192.0.2.9]:1337: EHLO x\\r\\n" },
+	  true, { "NOTE|mx postfix/postscreen[8] [192.0.2.9]:1337|Nov 22 19:01:02 mx postfix/postscreen[8]: PREGREET 11 after 0.1 from [192.0.2.9]:1337: EHLO x\\r\\n|CONNECT|1|1" } },
+	{ "postscreen: a line cut after \"from \" is read, not overrun",
+	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: COMMAND PIPELINING from " },
+	  true, { "NOTE|mx postfix/postscreen[8] |Nov 22 19:01:02 mx postfix/postscreen[8]: COMMAND PIPELINING from ||1|1" } },
+	{ "postscreen: a long host name, the key cut at 128 bytes",
+	  { "Nov 22 19:01:02 " H128 "hhhhhhhhhhhhhhhhhhhhhh postfix/postscreen[8]: PASS NEW [192.0.2.9]:1337" },
+	  true, { "END|" H128 "|||0|1" } },
+	{ "cleanup: a long host name, the key cut at 128 bytes",
+	  { "Nov 22 19:01:02 " H64 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh postfix/cleanup[9]: 5E1F2C0A1B: milter-reject: END-OF-MESSAGE from m.example[192.0.2.9]: 5.7.1 Spam message rejected; from=<a@b> to=<c@d> proto=ESMTP helo=<m>" },
+	  true, { "START|" H64 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh post|||0|9",
+	    "REPLY|" H64 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh post|5.7.1 Spam message rejected|END-OF-DATA|0|1",
+	    "END|" H64 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh post|||0|1" } },
 	{ "almost: a busy text with more after it is no reply",
 	  { "Nov 22 19:01:02 mx postfix/postscreen[8]: NOQUEUE: reject: CONNECT from [192.0.2.9]:1337: too many connections today" },
 	  true, { NULL } },
