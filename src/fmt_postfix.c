@@ -1,6 +1,6 @@
 /*
  * fmt_postfix: Postfix logs as syslog writes them (RFC 3164, RFC 3339 and
- * journald short-iso and short-precise timestamps), any syslog_name
+ * journald short-iso and short-precise timestamps; RFC 5424), any syslog_name
  * ("postfix/smtpd", "postfix/submission/smtpd", "postfix-in/smtpd").
  *
  * An smtpd session is keyed by "host program[pid]" between "connect from"

@@ -196,9 +196,36 @@ logfmt_zone_word(const char *p, size_t len, struct logfmt_stamp *ts)
 	return i;
 }
 
+/*
+ * What comes before a syslog line's timestamp when a collector keeps the
+ * message as sent: the priority, "<PRI>" (RFC 3164 4.1.1, RFC 5424 6.2.1;
+ * at most 191), and after it RFC 5424's version "1 ".  Its length, 0 when
+ * there is none; *IS_5424 tells which.
+ */
+static size_t
+logfmt_pri(const char *p, size_t len, bool *is_5424)
+{
+	size_t i;
+	int v = 0;
+
+	*is_5424 = false;
+	if (len < 3 || p[0] != '<')
+		return 0;
+	for (i = 1; i < len && i < 5 && p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (p[i] - '0');
+	if (i == 1 || i == len || p[i] != '>' || v > 191)
+		return 0;
+	i++;
+	if (len - i >= 2 && p[i] == '1' && p[i + 1] == ' ') {
+		*is_5424 = true;
+		i += 2;
+	}
+	return i;
+}
+
 /* Read the timestamp at P into *TS; its length in *USED. */
 static bool
-logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
+logfmt_stamp1(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 {
 	size_t i;
 
@@ -284,6 +311,20 @@ logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 		return true;
 	}
 	*used = i;
+	return true;
+}
+
+/* The same after a syslog priority (logfmt_pri), which *USED includes. */
+static bool
+logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
+{
+	size_t pri;
+	bool is_5424;
+
+	pri = logfmt_pri(p, len, &is_5424);
+	if (!logfmt_stamp1(p + pri, len - pri, ts, used))
+		return false;
+	*used += pri;
 	return true;
 }
 
@@ -399,12 +440,89 @@ logfmt_is_outside(const char *p, size_t len)
 	return logfmt_until >= 0 && t >= logfmt_until;
 }
 
+/* The next field of an RFC 5424 header at *P, up to a blank; false when
+ * there is none. */
+static bool
+logfmt_field(const char **p, const char *end, const char **f, size_t *n)
+{
+	const char *q;
+
+	if (*p >= end || (q = logfmt_chr(*p, end, ' ')) == NULL || q == *p)
+		return false;
+	*f = *p;
+	*n = (size_t)(q - *p);
+	*p = q + 1;
+	return true;
+}
+
+/*
+ * RFC 5424 6: after "<PRI>1 ", "TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+ * STRUCTURED-DATA [MSG]", NILVALUE "-" for any of them.  The key is
+ * "HOSTNAME APP-NAME PROCID", as the pid names a process in RFC 3164's.
+ */
+static bool
+logfmt_syslog5424(const char *p, const char *end, struct logfmt_syslog *sl)
+{
+	const char *f, *procid;
+	size_t n, procidlen;
+	bool in_quote;
+
+	if (!logfmt_field(&p, end, &f, &n) ||		/* TIMESTAMP */
+	    !logfmt_field(&p, end, &sl->host, &sl->hostlen) ||
+	    !logfmt_field(&p, end, &sl->prog, &sl->proglen) ||
+	    !logfmt_field(&p, end, &procid, &procidlen) ||
+	    !logfmt_field(&p, end, &f, &n))		/* MSGID */
+		return false;
+	/* STRUCTURED-DATA: "-", or elements "[id k="v" …]" whose values
+	 * may hold blanks and escaped quotes (6.3.3). */
+	if (p < end && *p == '-')
+		p++;
+	else {
+		if (p >= end || *p != '[')
+			return false;
+		while (p < end && *p == '[') {
+			for (in_quote = false, p++; p < end; p++) {
+				if (in_quote && *p == '\\' && p + 1 < end)
+					p++;
+				else if (*p == '"')
+					in_quote = !in_quote;
+				else if (!in_quote && *p == ']')
+					break;
+			}
+			if (p == end)
+				return false;
+			p++;
+		}
+	}
+	if (p < end && *p != ' ')
+		return false;
+	if (p < end)
+		p++;
+	/* 6.4: a UTF-8 message may start with a byte order mark */
+	if (end - p >= 3 && (unsigned char)p[0] == 0xef &&
+	    (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+		p += 3;
+	sl->key = sl->host;
+	sl->keylen = (size_t)(procid + procidlen - sl->host);
+	sl->msg = p;
+	sl->msglen = (size_t)(end - p);
+	return true;
+}
+
 bool
 logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 {
-	const char *end = p + len, *q, *tag, *br;
+	const char *end = p + len, *q, *tag, *br, *d;
 	size_t n;
+	bool is_5424, strict = false;
 
+	/* A collector may keep the priority as sent (logfmt_pri). */
+	if (len > 0 && p[0] == '<' && (n = logfmt_pri(p, len, &is_5424)) > 0) {
+		if (is_5424)
+			return logfmt_syslog5424(p + n, end, sl);
+		p += n;
+		len -= n;
+	}
 	/* The timestamp: RFC 3164 has a fixed width, RFC 3339 none;
 	 * journalctl -o short-precise adds microseconds to RFC 3164's. */
 	if (len > 16 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ' &&
@@ -425,9 +543,16 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		q++;
 	} else if (len > 4 && p[4] != '-' && logfmt_time_len(p, len, &n) &&
 	    n < len && p[n] == ' ')
-		q = p + n + 1;	/* journalctl short-full, short-unix; not
-				 * Exim's "2026-11-22 19:01:02 " */
-	else
+		q = p + n + 1;	/* journalctl short-full, short-unix */
+	else if (len > 20 && p[4] == '-' && p[10] == ' ' && p[0] >= '0' &&
+	    p[0] <= '9' && logfmt_time_len(p, len, &n) && n < len &&
+	    p[n] == ' ') {
+		/* "2026-11-22 19:01:02 host tag[pid]: ", a collector's
+		 * template; Exim's own log starts so too, so the tag is
+		 * held to syslog's shape below (no blank, a numeric pid). */
+		q = p + n + 1;
+		strict = true;
+	} else
 		return false;
 	sl->host = q;
 	if ((q = logfmt_chr(q, end, ' ')) == NULL || q == sl->host)
@@ -453,6 +578,13 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		sl->proglen = (size_t)(br - tag);
 	} else
 		sl->proglen = (size_t)(q - tag);
+	if (strict) {
+		if (memchr(tag, ' ', sl->proglen) != NULL)
+			return false;
+		for (d = br != NULL ? br + 1 : q; d < q - 1; d++)
+			if (*d < '0' || *d > '9')
+				return false;
+	}
 	sl->prog = tag;
 	sl->key = sl->host;
 	sl->keylen = (size_t)(q - sl->host);

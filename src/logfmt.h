@@ -1,9 +1,10 @@
 /*
  * logfmt: what the MTA log adapters (fmt_postfix, fmt_exim, fmt_exchange,
  * fmt_pattern) share: timestamps in RFC 3164, RFC 3339, journald short-iso
- * and "YYYY-MM-DD HH:MM:SS" form, the syslog line header, and the
- * --since/--until time filter.  Nothing here allocates; the time range is
- * set once by main before any input is read and read-only afterwards.
+ * and "YYYY-MM-DD HH:MM:SS" form, the syslog line header (RFC 3164's, with
+ * or without a priority, and RFC 5424's), and the --since/--until time
+ * filter.  Nothing here allocates; the time range is set once by main
+ * before any input is read and read-only afterwards.
  */
 #ifndef LOGFMT_H
 #define LOGFMT_H
