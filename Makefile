@@ -84,7 +84,7 @@ $(BUILD)/check_%: tests/check_%.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) $(PKGCFLAGS) -DTOP_SRCDIR='"$(CURDIR)"' -o $@ $< $(LIBOBJS) $(LDSAN) $(LIBS) $(CHECKLIBS)
 
 # ---- tests
-check: unit golden bad corpus
+check: unit golden same bad corpus
 
 unit: $(TESTBINS)
 	@set -e; for t in $(TESTBINS); do echo "== $$t"; $$t; done
@@ -94,6 +94,9 @@ golden: $(BUILD)/smtplint
 
 golden-update: $(BUILD)/smtplint
 	@UPDATE=1 sh tests/golden.sh $(BUILD)/smtplint
+
+same: $(BUILD)/smtplint
+	@sh tests/same.sh $(BUILD)/smtplint
 
 bad: $(BUILD)/smtplint
 	@sh tests/bad.sh $(BUILD)/smtplint
@@ -168,5 +171,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz smtplint
 
-.PHONY: all check unit golden golden-update bad bad-update check-valgrind check-live demo \
+.PHONY: all check unit golden golden-update same bad bad-update check-valgrind check-live demo \
 	install uninstall clean fuzz fuzz-run bench

@@ -1,7 +1,8 @@
 /*
  * fmt_exim: Exim 4 main log and reject log ("2026-11-22 19:01:02 [pid]
- * [msgid] text", spec chapter "Log files"), and the SMTP lines of Exim's
- * debug output (exim -d: "SMTP<< EHLO x", "SMTP>> 250-…").
+ * [msgid] text", spec chapter "Log files"), the same entries in syslog
+ * ("… exim[pid]: 2026-11-22 …", exim_syslog()), and the SMTP lines of
+ * Exim's debug output (exim -d: "SMTP<< EHLO x", "SMTP>> 250-…").
  *
  * What becomes an event:
  *  - "SMTP connection from [ip]:port … (TCP/IP connection count = N)"
@@ -36,16 +37,19 @@
  * and header lines after a rejection; the rest of the debug output (ACL
  * traces, routing, hints databases) is not understood and is counted so.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
 #include "format.h"
+#include "hash.h"
 #include "logfmt.h"
 #include "xalloc.h"
 
 #define EXIM_KEY_MAX	128
 #define EXIM_PIDS	64	/* debug processes followed at once */
+#define EXIM_SEEN	8	/* syslog messages kept to spot a copy */
 
 struct exim_proc {
 	char		 pid[12];	/* "" for lines without a pid column */
@@ -64,6 +68,9 @@ struct exim_state {
 					 * log has +smtp_connection */
 	struct exim_proc procs[EXIM_PIDS];
 	unsigned	 next;		/* the slot a new pid takes (round robin) */
+	/* syslog: the last messages read, for the second copy of one */
+	uint64_t	 seen[EXIM_SEEN];
+	unsigned	 nseen;
 	struct exim_proc *last;		/* the process of the last dialogue line */
 };
 
@@ -89,6 +96,71 @@ exim_msgid(const char *p, size_t len)
 	if (len > 23 && p[6] == '-' && p[18] == '-' && p[23] == ' ')
 		return 23;
 	return 0;
+}
+
+/*
+ * Exim logging to syslog (log_file_path = syslog; log.c write_syslog()):
+ * "host exim[pid]: " before the entry, with Exim's timestamp or without
+ * (syslog_timestamp).  An entry of several lines (a reject log entry with
+ * its headers) or of over 870 bytes comes in parts, "[1\5] …", "[2\5]
+ * Envelope-from: <x>" … "[5/5] …".  *M is set to the entry after the
+ * timestamp, *MLEN its length, *KEY and *KEYLEN to the process; 0: not such
+ * a line, 1: an entry, 2: a part after the first, understood as it is.
+ */
+static int
+exim_syslog(const struct line *l, const char **m, size_t *mlen,
+    const char **key, size_t *keylen)
+{
+	struct logfmt_syslog sl;
+	const char *p, *end;
+	size_t i, s;
+
+	if (l->len < 20 || !logfmt_syslog(l->bytes, l->len, &sl) ||
+	    !((sl.proglen == 4 && memcmp(sl.prog, "exim", 4) == 0) ||
+	    (sl.proglen == 5 && memcmp(sl.prog, "exim4", 5) == 0)))
+		return 0;
+	p = sl.msg;
+	end = p + sl.msglen;
+	if (end - p > 5 && p[0] == '[' && p[1] >= '1' && p[1] <= '9') {
+		for (i = 2; p + i < end && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (p + i < end && (p[i] == '\\' || p[i] == '/')) {
+			s = i;
+			for (i++; p + i < end && p[i] >= '0' && p[i] <= '9';
+			    i++)
+				;
+			if (i > s + 1 && p + i + 1 < end && p[i] == ']' &&
+			    p[i + 1] == ' ') {
+				if (s != 2 || p[1] != '1')
+					return 2;
+				p += i + 2;
+			}
+		}
+	}
+	if ((s = exim_stamp(p, (size_t)(end - p))) > 0)
+		p += s;
+	*m = p;
+	*mlen = (size_t)(end - p);
+	*key = sl.key;
+	*keylen = sl.keylen;
+	return 1;
+}
+
+/* Whether the syslog entry M of process KEY is the second copy of one of
+ * the last few: a rejection is logged for the main and then for the
+ * reject log, both to syslog (syslog_duplication, on by default). */
+static bool
+exim_syslog_copy(struct exim_state *st, const char *key, size_t keylen,
+    const char *m, size_t mlen)
+{
+	uint64_t h = hash_bytes(key, keylen) * 31 + hash_bytes(m, mlen);
+	unsigned i;
+
+	for (i = 0; i < EXIM_SEEN; i++)
+		if (st->seen[i] == h)
+			return true;
+	st->seen[st->nseen++ % EXIM_SEEN] = h;
+	return false;
 }
 
 /* A debug line: "  573 SMTP>> 250 OK", "  SMTP<< 220 x" (no pid column
@@ -143,10 +215,16 @@ exim_is_code(const char *t, const char *end)
 static int
 exim_probe(const struct line *l)
 {
-	const char *p = l->bytes, *t, *pid, *end = l->bytes + l->len;
-	size_t n, s, pidlen;
+	const char *p = l->bytes, *t, *pid, *end = l->bytes + l->len, *key;
+	size_t n, s, pidlen, keylen;
+	int sys;
 
-	if ((s = exim_stamp(p, l->len)) == 0) {
+	if ((s = exim_stamp(p, l->len)) == 0 &&
+	    (sys = exim_syslog(l, &p, &n, &key, &keylen)) > 0) {
+		if (sys == 2)
+			return 20;
+		s = 0;		/* the entry at p, n */
+	} else if (s == 0) {
 		if (LOGFMT_PREFIX(p, l->len, "Exim version ") &&
 		    LOGFMT_FIND(p, l->len, " uid=") != NULL)
 			return 100;	/* the first line of exim -d */
@@ -155,9 +233,10 @@ exim_probe(const struct line *l)
 		if (exim_debug_smtp(t, end) != NULL)
 			return 70;
 		return pidlen > 0 && p[0] == ' ' ? 5 : 0;
+	} else {
+		p += s;
+		n = l->len - s;
 	}
-	p += s;
-	n = l->len - s;
 	if (n > 0 && p[0] == '[')	/* log_selector +pid */
 		return 60;
 	if ((s = exim_msgid(p, n)) > 0) {
@@ -592,10 +671,15 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 {
 	struct exim_state *st = vst;
 	struct event ev;
-	const char *p = l->bytes, *end = l->bytes + l->len, *q, *r, *c;
-	size_t n = l->len, s, k, keylen;
+	const char *p = l->bytes, *end = l->bytes + l->len, *q, *r, *c, *pk;
+	size_t n = l->len, s, k, keylen, pklen;
+	int sys = 0;
 
-	if ((s = exim_stamp(p, n)) == 0) {
+	if ((s = exim_stamp(p, n)) == 0 &&
+	    (sys = exim_syslog(l, &p, &n, &pk, &pklen)) > 0) {
+		if (sys == 2 || exim_syslog_copy(st, pk, pklen, p, n))
+			return true;
+	} else if (s == 0) {
 		if (exim_debug_line(st, l, sink))
 			return true;
 		if (st->in_reject && exim_reject_dump(p, n))
@@ -615,7 +699,7 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		return false;
 	}
 	st->in_reject = false;
-	st->in_entry = true;
+	st->in_entry = sys == 0;
 	p += s;
 	n -= s;
 	if (n > 0 && p[0] == '[' && (q = memchr(p, ']', n < 16 ? n : 16)) !=

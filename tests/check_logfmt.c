@@ -421,6 +421,7 @@ END_TEST
 /* ---- fmt_exim */
 
 #define EX	"2026-11-22 10:01:08 "
+#define EXS	"Nov 22 10:01:08 mx exim[1064]: " EX
 
 static const struct {
 	const char	*name;
@@ -613,6 +614,40 @@ static const struct {
 	  { EX "Warning: purging the environment.",
 	    " Suggested action: use keep_environment.", NULL },
 	  true, { NULL } },
+	{ "syslog: an entry with Exim's timestamp after the header",
+	  { EXS "[473] SMTP connection from [127.0.0.1]:33798 I=[127.0.0.1]:25 (TCP/IP connection count = 1)",
+	    EXS "[1064] H=(vm) [127.0.0.1]:33798 I=[127.0.0.1]:25 F=<s@e.org> rejected RCPT <c@t.example>: Unrouteable address",
+	    NULL },
+	  true, { "REPLY|exim [127.0.0.1]:33798|550 Unrouteable address|RCPT|0|1" } },
+	{ "syslog: the copy for the reject log is used, not counted again",
+	  { EXS "[1064] H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: Unrouteable address",
+	    EXS "[1064] H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: Unrouteable address",
+	    NULL },
+	  true, { NULL } },
+	{ "syslog: a reject log entry in parts, the first read",
+	  { "Nov 22 10:01:08 mx exim[9]: [1\\3] " EX "[9] 1xVFJS-0000He-20 rejected from <s@e.org> H=(vm) [127.0.0.1]:3: message too big: read=1 max=1",
+	    NULL },
+	  true, { "START|exim (vm) [127.0.0.1]|||0|9",
+	    "REPLY|exim (vm) [127.0.0.1]|552 message too big: read=1 max=1|END-OF-DATA|0|1",
+	    "END|exim (vm) [127.0.0.1]|||0|9" } },
+	{ "syslog: the later parts are used as they are",
+	  { "Nov 22 10:01:08 mx exim[9]: [2\\3] Envelope-from: <s@e.org>",
+	    "Nov 22 10:01:08 mx exim[9]: [3/3]   Subject: x", NULL },
+	  true, { NULL } },
+	{ "syslog: without Exim's timestamp (syslog_timestamp = false)",
+	  { "Nov 22 10:01:08 mx exim4[1064]: H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: Unrouteable address",
+	    NULL },
+	  true, { "START|exim (vm) [127.0.0.1]|||0|9",
+	    "REPLY|exim (vm) [127.0.0.1]|550 Unrouteable address|RCPT|0|1",
+	    "END|exim (vm) [127.0.0.1]|||0|9" } },
+	{ "almost: another program's line in the same syslog",
+	  { "Nov 22 10:01:08 mx eximstats[9]: H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: x",
+	    NULL },
+	  false, { NULL } },
+	{ "syslog: part 10 is a later part, not the first",
+	  { "Nov 22 10:01:08 mx exim[9]: [10\\12] H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: x",
+	    NULL },
+	  true, { NULL } },
 	{ "almost: an indented line after a line that is not Exim's",
 	  { EX "Warning: purging the environment.", "garbage",
 	    " Suggested action: use keep_environment.", NULL },
@@ -677,6 +712,14 @@ START_TEST(test_probe)
 	l.len = strlen(l.bytes);
 	ck_assert_int_eq(fmt_exim.probe(&l), 100);
 	ck_assert_int_eq(fmt_postfix.probe(&l), 0);
+	/* Exim to syslog */
+	l.bytes = EXS "1tEXaB-0004Xy-Ab <= a@b H=x [192.0.2.1] P=esmtp S=1";
+	l.len = strlen(l.bytes);
+	ck_assert_int_eq(fmt_exim.probe(&l), 100);
+	ck_assert_int_eq(fmt_postfix.probe(&l), 0);
+	l.bytes = "Nov 22 10:01:08 mx dovecot[9]: 1tEXaB-0004Xy-Ab <= a@b H=x";
+	l.len = strlen(l.bytes);
+	ck_assert_int_le(fmt_exim.probe(&l), 0);
 }
 END_TEST
 

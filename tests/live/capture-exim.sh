@@ -7,6 +7,8 @@
 #
 #   OUTDIR/exim-live-main.log     the run's slice of /var/log/exim4/mainlog (log_selector +all)
 #   OUTDIR/exim-live-reject.log   the run's slice of /var/log/exim4/rejectlog
+#   OUTDIR/exim-live-syslog.log   the run's slice of /var/log/mail.log: the same entries as
+#                                 Exim wrote them to syslog (setup-exim.sh logs to both)
 #   OUTDIR/exim-live-debug.log    `exim -d` of a second daemon in the foreground on
 #                                 127.0.0.1:$DEBUG_PORT and of Exim as a client delivering to
 #                                 refuser.py (SMTP<< / SMTP>> lines among the rest)
@@ -31,6 +33,7 @@ REMOTE_PORT=${EXIM_REMOTE_PORT:-12626}
 PY=${PYTHON:-python3}
 MAIN=/var/log/exim4/mainlog
 REJ=/var/log/exim4/rejectlog
+SYSLOG=${SYSLOG_FILE:-/var/log/mail.log}
 EXIM=$(command -v exim4 || command -v exim) || { echo "capture-exim.sh: exim not installed" >&2; exit 2; }
 mkdir -p "$OUT"
 touch "$REJ" 2>/dev/null
@@ -39,6 +42,8 @@ for f in "$MAIN" "$REJ"; do
 done
 o1=$(stat -c %s "$MAIN")
 o2=$(stat -c %s "$REJ")
+touch "$SYSLOG" 2>/dev/null
+o3=$(stat -c %s "$SYSLOG" 2>/dev/null || echo 0)
 # shellcheck source=tests/live/clients.sh
 . "$HERE/clients.sh"
 capture_init
@@ -111,6 +116,8 @@ sleep 2	# let the last deliveries and log writes finish
 kill "$RPID" 2>/dev/null
 tail -c +"$((o1 + 1))" "$MAIN" > "$OUT/exim-live-main.log"
 tail -c +"$((o2 + 1))" "$REJ" > "$OUT/exim-live-reject.log"
+tail -c +"$((o3 + 1))" "$SYSLOG" > "$OUT/exim-live-syslog.log"
 cp "$DBG" "$OUT/exim-live-debug.log"
 echo "capture-exim.sh: $("$EXIM" -bV 2>/dev/null | head -1)"
-wc -l "$OUT/exim-live-main.log" "$OUT/exim-live-reject.log" "$OUT/exim-live-debug.log"
+wc -l "$OUT/exim-live-main.log" "$OUT/exim-live-reject.log" "$OUT/exim-live-syslog.log" \
+	"$OUT/exim-live-debug.log"

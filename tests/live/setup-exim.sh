@@ -18,7 +18,10 @@
 #   domain fail.test.example   routed to 127.0.0.1:${EXIM_REMOTE_PORT:-12626}, where
 #                  capture-exim.sh runs a small server that refuses recipients: Exim's own
 #                  "SMTP error from remote mail server after RCPT TO" lines.
-#   logs:  /var/log/exim4/mainlog, rejectlog, paniclog with log_selector = +all.
+#   logs:  /var/log/exim4/mainlog, rejectlog, paniclog with log_selector = +all, and the same
+#          entries to syslog (facility mail: /var/log/mail.log, rsyslog started if it is not
+#          running), with Exim's defaults: its timestamp kept, a rejection written once for
+#          each of the two logs (syslog_duplication).
 # Nothing listens on anything but 127.0.0.1.
 set -eu
 
@@ -64,7 +67,7 @@ domainlist relay_to_domains = fail.test.example
 hostlist relay_from_hosts =
 message_size_limit = 100k
 log_selector = +all
-log_file_path = /var/log/exim4/%slog
+log_file_path = /var/log/exim4/%slog : syslog
 exim_user = Debian-exim
 exim_group = Debian-exim
 never_users = root
@@ -150,6 +153,11 @@ login_server:
 EOF
 # PIPELINING only after EHLO: Exim advertises it to all hosts; a HELO client gets no
 # extensions at all, so a HELO client that pipelines is a synchronization error.
+
+# syslog: rsyslog, started by hand like the daemon (no systemd in the container)
+dpkg-query -W -f='${Status}' rsyslog 2>/dev/null | grep -q "install ok installed" ||
+    timeout 600 apt-get install -y rsyslog
+pgrep -x rsyslogd >/dev/null || rsyslogd
 
 mkdir -p /var/log/exim4 /run/exim4
 chown Debian-exim:adm /var/log/exim4
