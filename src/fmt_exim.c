@@ -71,6 +71,10 @@ struct exim_state {
 	/* syslog: the last messages read, for the second copy of one */
 	uint64_t	 seen[EXIM_SEEN];
 	unsigned	 nseen;
+	/* what the input is (exim_kind): entries only a main log has
+	 * (arrivals, "Completed", connections), and rejections */
+	unsigned long	 n_main_only;
+	unsigned long	 n_rejected;
 	struct exim_proc *last;		/* the process of the last dialogue line */
 };
 
@@ -552,7 +556,8 @@ exim_reject(struct exim_state *st, const struct line *l, const char *p,
 	const char *end = l->bytes + l->len, *why, *r, *h;
 	bool is_temp = q - p >= 12 && memcmp(q - 12, "temporarily ", 12) == 0;
 	char code[4];
-	size_t wl, keylen;
+
+	st->n_rejected++;	size_t wl, keylen;
 
 	ev = event_make(EV_LOG_REPLY, l->no);
 	ev.command = exim_rejected(q, end, is_temp, code, &ev.commandlen);
@@ -710,6 +715,10 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 	if ((k = exim_msgid(p, n)) > 0) {
 		const char *msgid = p;
 
+		if (LOGFMT_PREFIX(p + k + 1, n - k - 1, "<= ") ||
+		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "Completed"))
+			st->n_main_only++;
+
 		if ((LOGFMT_PREFIX(p + k + 1, n - k - 1, "H=") ||
 		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "F=") ||
 		    LOGFMT_PREFIX(p + k + 1, n - k - 1, "rejected ")) &&
@@ -752,6 +761,7 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		return true;
 	}
 	if (LOGFMT_PREFIX(p, n, "SMTP connection from ")) {
+		st->n_main_only++;
 		keylen = exim_conn(st, p + 21, end);
 		if (keylen == 0)
 			return true;
@@ -851,6 +861,20 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 	return true;
 }
 
+/* A reject log repeats the main log's rejections (log.c log_write(): an
+ * entry for both logs is written to both): read with it, they would count
+ * twice.  Only a main log has arrivals, "Completed" and connections. */
+static int
+exim_kind(void *vst)
+{
+	struct exim_state *st = vst;
+
+	if (st->n_main_only > 0)
+		return FORMAT_KIND_EXIM_MAIN;
+	return st->n_rejected > 0 ? FORMAT_KIND_EXIM_REJECT :
+	    FORMAT_KIND_OTHER;
+}
+
 const struct format_adapter fmt_exim = {
 	.name = "exim",
 	.description = "Exim 4 main and reject log, exim -d SMTP<< / SMTP>> lines",
@@ -860,4 +884,5 @@ const struct format_adapter fmt_exim = {
 	.free = exim_free,
 	.line = exim_line,
 	.end = NULL,
+	.kind = exim_kind,
 };

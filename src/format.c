@@ -261,6 +261,14 @@ format_stream_used(const struct format_stream *fs)
 	return fs->used;
 }
 
+enum format_kind
+format_stream_kind(const struct format_stream *fs)
+{
+	if (fs->adapter == NULL || fs->adapter->kind == NULL)
+		return FORMAT_KIND_OTHER;
+	return (enum format_kind)fs->adapter->kind(fs->st);
+}
+
 void
 format_stream_free(struct format_stream *fs)
 {

@@ -29,6 +29,9 @@ struct format_adapter {
 	bool		(*line)(void *st, const struct line *l, const struct event_sink *);
 	/* End of input: emit what is still held back; may be NULL. */
 	void		(*end)(void *st, const struct event_sink *);
+	/* What the input turned out to be, where that matters across
+	 * inputs (enum format_kind); may be NULL. */
+	int		(*kind)(void *st);
 	/* Adapters defined as data (fmt_pattern.c): probe and new get CTX
 	 * and replace the plain probe and new; NULL for the built-in ones. */
 	const void	*ctx;
@@ -45,6 +48,14 @@ extern const struct format_adapter fmt_postfix;	/* MTA logs */
 extern const struct format_adapter fmt_exim;
 extern const struct format_adapter fmt_exchange;
 
+/* What an input was, for a caveat that only several inputs raise. */
+enum format_kind {
+	FORMAT_KIND_OTHER,
+	FORMAT_KIND_EXIM_MAIN,		/* an Exim main log */
+	FORMAT_KIND_EXIM_REJECT		/* an Exim reject log: its entries
+					 * are copies of the main log's */
+};
+
 struct stats;
 struct format_stream;
 
@@ -60,6 +71,8 @@ void			 format_stream_end(struct format_stream *);
 const struct format_adapter *format_stream_adapter(const struct format_stream *);
 /* Lines an adapter understood. */
 unsigned long		 format_stream_used(const struct format_stream *);
+/* After format_stream_end: what the input was. */
+enum format_kind	 format_stream_kind(const struct format_stream *);
 void			 format_stream_free(struct format_stream *);
 
 /* The adapter named NAME, or NULL. */

@@ -288,10 +288,16 @@ sink_emit(void *ctx, const struct event *ev)
 	sessions_event(ctx, ev);
 }
 
+/* Inputs that call for a caveat together: the first of each kind. */
+struct kinds {
+	const char	*exim_main;
+	const char	*exim_reject;
+};
+
 /* Read one input through its format adapter into the sessions. */
 static void
 run_input(const struct opts *o, const char *path, struct sessions *ss,
-    struct stats *st)
+    struct stats *st, struct kinds *kinds)
 {
 	struct input *in;
 	struct readahead *ra;
@@ -313,6 +319,18 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
 	while ((rc = readahead_next(ra, &l)) == 1)
 		format_stream_line(fs, &l);
 	format_stream_end(fs);
+	switch (format_stream_kind(fs)) {
+	case FORMAT_KIND_EXIM_MAIN:
+		if (kinds->exim_main == NULL)
+			kinds->exim_main = name;
+		break;
+	case FORMAT_KIND_EXIM_REJECT:
+		if (kinds->exim_reject == NULL)
+			kinds->exim_reject = name;
+		break;
+	case FORMAT_KIND_OTHER:
+		break;
+	}
 	sessions_input_end(ss, st->lines - before);
 	if (rc == 0 && format_stream_used(fs) == 0) {
 		if (st->lines == before)
@@ -346,6 +364,7 @@ main(int argc, char *argv[])
 	struct stats *st;
 	struct sessions *ss;
 	struct smtp_env env;
+	struct kinds kinds = { NULL, NULL };
 	enum lang lang;
 	int i, status;
 	bool ok;
@@ -402,9 +421,15 @@ main(int argc, char *argv[])
 	ss = sessions_new(&env, o.max_sessions);
 	sessions_set_idle(ss, o.max_idle);
 	if (optind >= argc)
-		run_input(&o, NULL, ss, st);
+		run_input(&o, NULL, ss, st, &kinds);
 	for (i = optind; i < argc; i++)
-		run_input(&o, argv[i], ss, st);
+		run_input(&o, argv[i], ss, st, &kinds);
+	if (kinds.exim_main != NULL && kinds.exim_reject != NULL)
+		diag_warn(NULL, 0, 0, "%s looks like an Exim reject log and %s "
+		    "like a main log: a reject log repeats the main log's "
+		    "rejections, so if both are of one server those are "
+		    "counted twice (read the main log alone)",
+		    kinds.exim_reject, kinds.exim_main);
 	sessions_flush(ss);
 	statq_finish(env.statq);
 	if (st->evicted > 0)

@@ -311,6 +311,15 @@ gencase several 's["files"] == 2 and s["sessions"] == 3 and
     ("two.txt", "bad-greeting")]' one.txt no-such-file.txt adir two.txt
 result several $ok
 
+# An Exim main log and its reject log read together: the reject log's
+# rejections are copies of the main log's and count twice; smtplint says so.
+cp "$top/testdata/logs/exim-live-main.log" mainlog
+cp "$top/testdata/logs/exim-live-reject.log" rejectlog
+inputs="mainlog rejectlog"
+gencase exim-main-and-reject 's["files"] == 2 and s["rejections"] == 60' \
+    mainlog rejectlog
+result exim-main-and-reject $ok
+
 # Limits.  Pending commands: SMTP_MAX_PENDING (1024) waiting for replies;
 # the oldest is given up with an unanswered-command finding each time.
 { printf 'S: 220 mx.example ESMTP\r\nC: EHLO client.example\r\n'

@@ -50,8 +50,8 @@ cap_emit(void *ctx, const struct event *ev)
 /* Feed LINES (NULL-terminated) to adapter A; return the events of the
  * last line joined with '\n', and whether it was understood. */
 static void
-feed(const struct format_adapter *a, const char *const *lines,
-    struct cap *c, bool *used)
+feed_kind(const struct format_adapter *a, const char *const *lines,
+    struct cap *c, bool *used, int *kind)
 {
 	struct event_sink sink = { cap_emit, c };
 	struct line l;
@@ -68,8 +68,17 @@ feed(const struct format_adapter *a, const char *const *lines,
 		c->n = 0;
 		*used = a->line(st, &l, &sink);
 	}
+	if (kind != NULL)
+		*kind = a->kind != NULL ? a->kind(st) : FORMAT_KIND_OTHER;
 	if (a->free)
 		a->free(st);
+}
+
+static void
+feed(const struct format_adapter *a, const char *const *lines,
+    struct cap *c, bool *used)
+{
+	feed_kind(a, lines, c, used, NULL);
 }
 
 static void
@@ -697,6 +706,41 @@ START_TEST(test_exim_seq)
 }
 END_TEST
 
+/* ---- fmt_exim: what an input was (a reject log repeats the main log) */
+
+static int
+exim_kind_of(const char *const *lines)
+{
+	struct cap c;
+	bool used;
+	int k;
+
+	feed_kind(&fmt_exim, lines, &c, &used, &k);
+	return k;
+}
+
+START_TEST(test_exim_kind)
+{
+	const char *reject[] = {
+	    EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: Unrouteable address",
+	    EX "1xVFJS-0000He-20 rejected from <s@e.org> H=(vm) [127.0.0.1]:3: message too big: read=1 max=1",
+	    "Envelope-from: <s@e.org>", NULL };
+	const char *main_log[] = {
+	    EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: Unrouteable address",
+	    EX "1tEXaB-0004Xy-Ab <= a@b H=x [192.0.2.1] P=esmtp S=1", NULL };
+	const char *conn[] = {
+	    EX "SMTP connection from [192.0.2.250] (TCP/IP connection count = 1)",
+	    EX "H=(x) [192.0.2.4] F=<a@b> rejected RCPT <c@d>: Unrouteable address",
+	    NULL };
+	const char *quiet[] = { EX "Start queue run: pid=1", NULL };
+
+	ck_assert_int_eq(exim_kind_of(reject), FORMAT_KIND_EXIM_REJECT);
+	ck_assert_int_eq(exim_kind_of(main_log), FORMAT_KIND_EXIM_MAIN);
+	ck_assert_int_eq(exim_kind_of(conn), FORMAT_KIND_EXIM_MAIN);
+	ck_assert_int_eq(exim_kind_of(quiet), FORMAT_KIND_OTHER);
+}
+END_TEST
+
 /* ---- probes: each adapter wins its own lines */
 
 START_TEST(test_probe)
@@ -940,6 +984,7 @@ logfmt_suite(void)
 	tcase_add_loop_test(tc, test_postfix, 0, NELEM(pf_cases));
 	tcase_add_loop_test(tc, test_exim, 0, NELEM(ex_cases));
 	tcase_add_test(tc, test_exim_no_conn);
+	tcase_add_test(tc, test_exim_kind);
 	tcase_add_loop_test(tc, test_exim_seq, 0, NELEM(ex_seq));
 	tcase_add_test(tc, test_probe);
 	tcase_add_loop_test(tc, test_normalise, 0, NELEM(norms));
