@@ -146,8 +146,9 @@ cap command-after-quit raw $RAW command-after-quit
 cap early-talker raw $RAW early-talker
 
 # --- the smuggling attempt against the real Postfix (vulnerable with Debian 12 defaults) -----
-# (ss, not a test connection: a probe would leave its own lines in the Postfix log)
-if [ -n "$(ss -Hltn "sport = :$SMTP_PORT" 2>/dev/null)" ]; then
+# (ss, not a test connection: a probe would leave its own lines in the Postfix log; the
+# listener must be Postfix's master, as Exim or OpenSMTPD answer the attempt differently)
+if ss -Hltnp "sport = :$SMTP_PORT" 2>/dev/null | grep -q '"master"'; then
     LOG=/var/log/mail-3164.log
     off=0
     [ -r "$LOG" ] && off=$(stat -c %s "$LOG")
@@ -164,7 +165,7 @@ if [ -n "$(ss -Hltn "sport = :$SMTP_PORT" 2>/dev/null)" ]; then
         echo "  $OUT/smuggling-postfix.log"
     fi
 else
-    echo "capture-bad.sh: nothing on 127.0.0.1:$SMTP_PORT, smuggling-postfix skipped" >&2
+    echo "capture-bad.sh: no Postfix on 127.0.0.1:$SMTP_PORT, smuggling-postfix skipped" >&2
 fi
 # README.md and expected.tsv: violations and their line numbers, found in the captures
 "$PY" "$HERE/bad-readme.py" "$OUT"
