@@ -80,21 +80,10 @@ if ! { [ -s /run/rsyslogd.pid ] && kill -0 "$(cat /run/rsyslogd.pid)" 2>/dev/nul
 fi
 
 # (re)start smtpd by hand (no systemd in the container)
-# An MTA that an earlier setup-*.sh started by hand may still hold the ports: swapping the
-# packages does not stop it.  Stop it and wait (bounded) for port 25 to be free.
-for pidf in /var/spool/postfix/pid/master.pid /run/exim4/exim.pid; do
-    pid=
-    if [ -s "$pidf" ]; then
-        read -r pid < "$pidf" || true	# read: Postfix pads its pid with blanks
-    fi
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            [ -z "$(ss -Hltn 'sport = :25' 2>/dev/null)" ] && break
-            sleep 0.1
-        done
-    fi
-done
+# An MTA that an earlier setup-*.sh started by hand may still hold the ports.
+# shellcheck source=tests/live/stop-mtas.sh
+. "$(dirname "$0")/stop-mtas.sh"
+stop_mtas /var/spool/postfix/pid/master.pid /run/exim4/exim.pid
 
 if [ -s /run/smtpd.pid ] && kill -0 "$(cat /run/smtpd.pid)" 2>/dev/null; then
     kill "$(cat /run/smtpd.pid)"
