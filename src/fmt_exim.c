@@ -116,28 +116,28 @@ exim_syslog(const struct line *l, const char **m, size_t *mlen,
     const char **key, size_t *keylen)
 {
 	struct logfmt_syslog sl;
-	const char *p, *end;
-	size_t i, s;
+	const char *p, *end, *q, *sep;
+	size_t s;
 
-	if (l->len < 20 || !logfmt_syslog(l->bytes, l->len, &sl) ||
+	if (!logfmt_syslog(l->bytes, l->len, &sl) ||
 	    !((sl.proglen == 4 && memcmp(sl.prog, "exim", 4) == 0) ||
 	    (sl.proglen == 5 && memcmp(sl.prog, "exim4", 5) == 0)))
 		return 0;
 	p = sl.msg;
 	end = p + sl.msglen;
-	if (end - p > 5 && p[0] == '[' && p[1] >= '1' && p[1] <= '9') {
-		for (i = 2; p + i < end && p[i] >= '0' && p[i] <= '9'; i++)
+	/* part i of n: "[2\9] …", "[9/9] …" */
+	if (end - p > 1 && p[0] == '[' && p[1] >= '1' && p[1] <= '9') {
+		for (sep = p + 2; sep < end && *sep >= '0' && *sep <= '9';
+		    sep++)
 			;
-		if (p + i < end && (p[i] == '\\' || p[i] == '/')) {
-			s = i;
-			for (i++; p + i < end && p[i] >= '0' && p[i] <= '9';
-			    i++)
+		if (sep < end && (*sep == '\\' || *sep == '/')) {
+			for (q = sep + 1; q < end && *q >= '0' && *q <= '9'; q++)
 				;
-			if (i > s + 1 && p + i + 1 < end && p[i] == ']' &&
-			    p[i + 1] == ' ') {
-				if (s != 2 || p[1] != '1')
+			if (q > sep + 1 && end - q > 1 && q[0] == ']' &&
+			    q[1] == ' ') {
+				if (sep != p + 2 || p[1] != '1')
 					return 2;
-				p += i + 2;
+				p = q + 2;
 			}
 		}
 	}
@@ -227,7 +227,6 @@ exim_probe(const struct line *l)
 	    (sys = exim_syslog(l, &p, &n, &key, &keylen)) > 0) {
 		if (sys == 2)
 			return 20;
-		s = 0;		/* the entry at p, n */
 	} else if (s == 0) {
 		if (LOGFMT_PREFIX(p, l->len, "Exim version ") &&
 		    LOGFMT_FIND(p, l->len, " uid=") != NULL)
@@ -556,8 +555,9 @@ exim_reject(struct exim_state *st, const struct line *l, const char *p,
 	const char *end = l->bytes + l->len, *why, *r, *h;
 	bool is_temp = q - p >= 12 && memcmp(q - 12, "temporarily ", 12) == 0;
 	char code[4];
+	size_t wl, keylen;
 
-	st->n_rejected++;	size_t wl, keylen;
+	st->n_rejected++;
 
 	ev = event_make(EV_LOG_REPLY, l->no);
 	ev.command = exim_rejected(q, end, is_temp, code, &ev.commandlen);

@@ -799,6 +799,15 @@ pf_cleanup(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	return true;
 }
 
+/* The "[addr]:port" after " from " in postscreen's message M, or NULL. */
+static const char *
+pf_from(const char *m, size_t n)
+{
+	const char *a = LOGFMT_FIND(m, n, " from [");
+
+	return a != NULL ? a + 6 : NULL;
+}
+
 /*
  * postscreen: "NOQUEUE: reject: RCPT from [addr]:port: 550 …; from=<…>,
  * to=<…>, proto=ESMTP, helo=<…>", "PREGREET 11 after 0.1 from
@@ -816,12 +825,12 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 
 	/* a: the client's "[addr]:port" */
 	if (LOGFMT_PREFIX(m, n, "NOQUEUE: "))
-		a = LOGFMT_FIND(m, n, " from [");
+		a = pf_from(m, n);
 	else if (LOGFMT_PREFIX(m, n, "PREGREET ")) {
 		note = NOTE_PIPELINING;
 		c = "CONNECT";
 		cl = 7;
-		a = LOGFMT_FIND(m, n, " from [");
+		a = pf_from(m, n);
 	} else if (LOGFMT_PREFIX(m, n, "COMMAND PIPELINING from ")) {
 		note = NOTE_PIPELINING;
 		a = m + 24;
@@ -837,8 +846,6 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		return true;
 	if (a == NULL)
 		return true;
-	if (a[0] == ' ')
-		a += 6;		/* found " from [" */
 	/* "[addr]:port", ended by a blank or ": " */
 	for (ae = a; (ae = scan_chr2(ae, end, ' ', ':')) != NULL &&
 	    *ae == ':' && !(ae + 1 < end && ae[1] == ' '); ae++)

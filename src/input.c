@@ -413,6 +413,22 @@ input_fill(struct input *in)
 	return true;
 }
 
+/* The offset of the first CR at or after P in the data, in->end when
+ * there is none (the cache of input_eol and input_split). */
+static size_t
+input_cr(struct input *in, const char *p)
+{
+	size_t at = (size_t)(p - in->buf);
+	const char *c;
+
+	if (!in->cr_ok || in->cr < at) {
+		c = memchr(p, '\r', in->end - at);
+		in->cr = c != NULL ? (size_t)(c - in->buf) : in->end;
+		in->cr_ok = true;
+	}
+	return in->cr;
+}
+
 /*
  * The first LF in [P, END), or NULL; *CR tells whether a CR comes before
  * it (or before END).  The LF is found with memchr; the CR is looked for
@@ -422,15 +438,10 @@ input_fill(struct input *in)
 static char *
 input_eol(struct input *in, char *p, char *end, bool *cr)
 {
-	char *nl = memchr(p, '\n', (size_t)(end - p)), *c;
-	size_t at = (size_t)(p - in->buf);
+	char *nl = memchr(p, '\n', (size_t)(end - p));
 
-	if (!in->cr_ok || in->cr < at) {
-		c = memchr(p, '\r', (size_t)(end - p));
-		in->cr = c != NULL ? (size_t)(c - in->buf) : in->end;
-		in->cr_ok = true;
-	}
-	*cr = in->cr < (nl != NULL ? (size_t)(nl - in->buf) : in->end);
+	*cr = input_cr(in, p) < (nl != NULL ? (size_t)(nl - in->buf) :
+	    in->end);
 	return nl;
 }
 
@@ -517,15 +528,6 @@ input_long_line(struct input *in, struct line *l)
 	return 1;
 }
 
-/*
- * The plain lines at the head of the buffer, many at once, for a caller
- * that takes them by the thousand (readahead.c): whole LF-terminated lines
- * with no CR in them and within the cap, up to MAX of them and MAXBYTES
- * bytes.  The first starts at *FIRST and is number *NO; line i starts
- * OFF[i] bytes after the first and is LEN[i] bytes long, its LF become a
- * NUL.  0 when the next line is not such a line or not whole in the
- * buffer: input_next takes it.  The lines stay valid as input_next's do.
- */
 #if defined(__SSE2__)
 /* The LFs among the 64 bytes at P, one bit each. */
 static inline uint64_t
@@ -543,24 +545,28 @@ input_lf64(const char *p)
 }
 #endif
 
+/*
+ * The plain lines at the head of the buffer, many at once, for a caller
+ * that takes them by the thousand (readahead.c): whole LF-terminated lines
+ * with no CR in them and within the cap, up to MAX of them and MAXBYTES
+ * bytes.  The first starts at *FIRST and is number *NO; line i starts
+ * OFF[i] bytes after the first and is LEN[i] bytes long, its LF become a
+ * NUL.  0 when the next line is not such a line or not whole in the
+ * buffer: input_next takes it.  The lines stay valid as input_next's do.
+ */
 size_t
 input_split(struct input *in, const char **first, unsigned long *no,
     uint32_t *off, uint32_t *len, size_t max, size_t maxbytes)
 {
-	char *p = in->buf + in->start, *p0 = p, *stop, *nl, *at, *c;
+	char *p = in->buf + in->start, *p0 = p, *stop, *nl, *at;
 	size_t n = 0, ln;
 #if defined(__SSE2__)
 	uint64_t lfs = 0;	/* LFs not taken yet in the 64 bytes at blk */
 	char *blk = p;
 #endif
 
-	if (!in->cr_ok || in->cr < in->start) {
-		c = memchr(p, '\r', in->end - in->start);
-		in->cr = c != NULL ? (size_t)(c - in->buf) : in->end;
-		in->cr_ok = true;
-	}
 	/* Lines that end before the first CR hold none. */
-	stop = in->buf + in->cr;
+	stop = in->buf + input_cr(in, p);
 	if ((size_t)(stop - p) > maxbytes)
 		stop = p + maxbytes;
 	/* The LFs are found 64 bytes at a time, as bits, the last few bytes

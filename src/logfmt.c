@@ -581,9 +581,10 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 	if (strict) {
 		if (memchr(tag, ' ', sl->proglen) != NULL)
 			return false;
-		for (d = br != NULL ? br + 1 : q; d < q - 1; d++)
-			if (*d < '0' || *d > '9')
-				return false;
+		if (br != NULL)
+			for (d = br + 1; d < q - 1; d++)	/* "[pid]" */
+				if (*d < '0' || *d > '9')
+					return false;
 	}
 	sl->prog = tag;
 	sl->key = sl->host;

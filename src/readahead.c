@@ -234,7 +234,7 @@ ra_split(struct readahead *ra)
 	struct ra_batch *b;
 	const char *first;
 	unsigned long no;
-	size_t n, i, nb, room;
+	size_t n, i, last, end, room;
 
 	if (!ra_open(ra))
 		return -1;
@@ -251,10 +251,11 @@ ra_split(struct readahead *ra)
 		b->off[i] += (uint32_t)b->used;
 		b->word[i] |= (uint32_t)EOL_LF << RA_EOL_SHIFT;
 	}
-	i--;
-	nb = (b->off[i] - b->used) + (b->word[i] & RA_LEN_MASK) + 1;
-	memcpy(b->bytes + b->used, first, nb);
-	b->used += nb;
+	/* their bytes, from the first's start to the last's NUL */
+	last = b->nlines + n - 1;
+	end = b->off[last] + (b->word[last] & RA_LEN_MASK) + 1;
+	memcpy(b->bytes + b->used, first, end - b->used);
+	b->used = end;
 	b->nlines += n;
 	if (b->nlines == RA_LINES || b->cap - b->used < 256)
 		ra_publish(ra);

@@ -958,8 +958,6 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 	finding_report(s->env.findings, &f);
 }
 
-/* Check the code against the command's table.  True when the code was
- * reported as nonstandard (which explains it already). */
 /* Does commands.yaml list reply A among the standards' (RFC 5321, an
  * extension's, 421/500/501 anywhere), not as practice, historic or one
  * vendor's? */
@@ -970,6 +968,8 @@ smtp_is_listed(const struct allowed_reply *a)
 	    a->source != SRC_HISTORIC && a->source != SRC_VENDOR;
 }
 
+/* Check the code against the command's table.  True when the code was
+ * reported as nonstandard (which explains it already). */
 static bool
 smtp_check_allowed(struct smtp *s, const struct smtp_pending *p,
     const struct command_info *ci)
