@@ -22,10 +22,27 @@ hash_bytes(const void *p, size_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdu;
 		h ^= h >> 29;
 	}
-	for (w = 0; i < n; i++)
-		w = (w << 8) | k[i];
+	/* The last 1-7 bytes: the string's last eight when it has them
+	 * (hashing some again does no harm), else two loads that may
+	 * overlap; the final steps mix every bit into the low ones. */
+	if (i < n) {
+		if (n >= 8)
+			memcpy(&w, k + n - 8, 8);
+		else if (n >= 4) {
+			uint32_t a, b;
+
+			memcpy(&a, k, 4);
+			memcpy(&b, k + n - 4, 4);
+			w = (uint64_t)a << 32 | b;
+		} else
+			w = (uint64_t)k[0] << 16 | (uint64_t)k[n / 2] << 8 |
+			    k[n - 1];
+	} else
+		w = 0;
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
 	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 29;
 	return h;
 }
 
