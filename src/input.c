@@ -534,14 +534,14 @@ static inline uint64_t
 input_lf64(const char *p)
 {
 	const __m128i lf = _mm_set1_epi8('\n');
-	uint64_t m = 0;
-	int i;
 
-	for (i = 0; i < 4; i++)
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
-		    lf)) << (16 * i);
-	return m;
+	/* Spelt out: gcc -O2 keeps a loop over the four, at three times
+	 * the instructions. */
+#define INPUT_LF16(i) ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8( \
+	_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * (i))), lf)) << \
+	(16 * (i)))
+	return INPUT_LF16(0) | INPUT_LF16(1) | INPUT_LF16(2) | INPUT_LF16(3);
+#undef INPUT_LF16
 }
 #endif
 
