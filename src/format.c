@@ -241,6 +241,34 @@ format_stream_line(struct format_stream *fs, const struct line *l)
 }
 
 void
+format_stream_lines(struct format_stream *fs, const struct line *l, size_t n)
+{
+	const struct format_adapter *a = fs->adapter;
+	size_t i;
+
+	/* Until the format is known, and with --since/--until, a line at a
+	 * time; else the plain lines go straight to the adapter, without the
+	 * checks format_stream_line makes of each. */
+	if (a == NULL || (a->is_log && logfmt_has_range())) {
+		for (i = 0; i < n; i++)
+			format_stream_line(fs, &l[i]);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (l[i].is_partial || l[i].is_truncated ||
+		    (a->is_log && l[i].no % FORMAT_CLOCK_LINES == 0)) {
+			format_stream_line(fs, &l[i]);
+			continue;
+		}
+		fs->stats->lines++;
+		if (a->line(fs->st, &l[i], &fs->sink))
+			fs->used++;
+		else
+			format_unparsed(fs, &l[i]);
+	}
+}
+
+void
 format_stream_end(struct format_stream *fs)
 {
 	if (!fs->is_decided)

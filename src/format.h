@@ -65,6 +65,9 @@ struct format_stream	*format_stream_new(const struct format_adapter *forced,
 			    const struct event_sink *, struct stats *);
 void			 format_stream_line(struct format_stream *,
 			    const struct line *);
+/* N lines in a row: as format_stream_line for each, at less cost a line. */
+void			 format_stream_lines(struct format_stream *,
+			    const struct line *, size_t);
 /* End of the input: decide if still undecided, flush the adapter. */
 void			 format_stream_end(struct format_stream *);
 /* The adapter in use, NULL when no line was recognised. */

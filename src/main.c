@@ -30,6 +30,8 @@
 #define SMTPLINT_VERSION "0"
 #endif
 
+#define RUN_LINES	64	/* lines taken from the reader at a time */
+
 struct opts {
 	const char			*format;
 	enum report_kind		 output;
@@ -303,10 +305,10 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
 	struct readahead *ra;
 	struct format_stream *fs;
 	struct event_sink sink = { sink_emit, ss };
-	struct line l;
+	struct line l[RUN_LINES];
 	unsigned long before = st->lines;
 	const char *name;
-	int rc;
+	long rc;
 
 	if ((in = input_open(path)) == NULL)
 		return;
@@ -316,8 +318,8 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
 	fs = format_stream_new(o->format ? format_find(o->format) : NULL,
 	    &sink, st);
 	ra = readahead_new(in);
-	while ((rc = readahead_next(ra, &l)) == 1)
-		format_stream_line(fs, &l);
+	while ((rc = readahead_lines(ra, l, RUN_LINES)) > 0)
+		format_stream_lines(fs, l, (size_t)rc);
 	format_stream_end(fs);
 	switch (format_stream_kind(fs)) {
 	case FORMAT_KIND_EXIM_MAIN:

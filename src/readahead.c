@@ -324,22 +324,21 @@ readahead_new(struct input *in)
 	return ra;
 }
 
-int
-readahead_next(struct readahead *ra, struct line *l)
+/* Caller: the batch being read, with a line left in it; NULL at the end
+ * of the input, *END then telling how (-1 once if with an error, then 0,
+ * as input_next). */
+static struct ra_batch *
+ra_current(struct readahead *ra, int *end)
 {
 	struct ra_batch *b;
-	uint32_t w;
 	size_t i;
-	int end;
+	int e;
 
-	if (!ra->is_threaded)
-		return input_next(ra->in, l);
 	for (;;) {
 		if (ra->done != 0) {
-			/* -1 once, then 0, as input_next */
-			end = ra->done;
+			*end = ra->done > 0 ? 0 : -1;
 			ra->done = 1;
-			return end > 0 ? 0 : -1;
+			return NULL;
 		}
 		if (!ra->has_batch) {
 			pthread_mutex_lock(&ra->mu);
@@ -350,37 +349,72 @@ readahead_next(struct readahead *ra, struct line *l)
 			ra->pos = 0;
 		}
 		b = &ra->b[ra->r];
-		if (ra->pos < b->nlines) {
-			w = b->word[ra->pos];
-			l->no = b->no + ra->pos;
-			l->bytes = b->bytes + b->off[ra->pos];
-			l->len = w & RA_LEN_MASK;
-			l->eol = (enum eol)((w & ~RA_ODD) >> RA_EOL_SHIFT);
-			if (w & RA_ODD) {
-				l->full_len = b->odd[ra->pos].full_len;
-				l->bare_cr = b->odd[ra->pos].bare_cr;
-				l->is_truncated = b->odd[ra->pos].is_truncated;
-				l->is_partial = b->odd[ra->pos].is_partial;
-			} else {
-				l->full_len = l->len;
-				l->bare_cr = 0;
-				l->is_truncated = false;
-				l->is_partial = false;
-			}
-			ra->pos++;
-			return 1;
-		}
+		if (ra->pos < b->nlines)
+			return b;
 		for (i = 0; i < b->ndiag; i++)
 			input_print_diag(input_name(ra->in), &b->diag[i]);
-		end = b->end;
+		e = b->end;
 		pthread_mutex_lock(&ra->mu);
 		if (--ra->filled == RA_BATCHES - RA_WAKE)
 			pthread_cond_signal(&ra->room);
 		pthread_mutex_unlock(&ra->mu);
 		ra->r = (ra->r + 1) % RA_BATCHES;
 		ra->has_batch = false;
-		ra->done = end;
+		ra->done = e;
 	}
+}
+
+/* Caller: line POS of batch B into L. */
+static inline void
+ra_line(const struct ra_batch *b, size_t pos, struct line *l)
+{
+	uint32_t w = b->word[pos];
+
+	l->no = b->no + pos;
+	l->bytes = b->bytes + b->off[pos];
+	l->len = w & RA_LEN_MASK;
+	l->eol = (enum eol)((w & ~RA_ODD) >> RA_EOL_SHIFT);
+	if (w & RA_ODD) {
+		l->full_len = b->odd[pos].full_len;
+		l->bare_cr = b->odd[pos].bare_cr;
+		l->is_truncated = b->odd[pos].is_truncated;
+		l->is_partial = b->odd[pos].is_partial;
+	} else {
+		l->full_len = l->len;
+		l->bare_cr = 0;
+		l->is_truncated = false;
+		l->is_partial = false;
+	}
+}
+
+int
+readahead_next(struct readahead *ra, struct line *l)
+{
+	struct ra_batch *b;
+	int end;
+
+	if (!ra->is_threaded)
+		return input_next(ra->in, l);
+	if ((b = ra_current(ra, &end)) == NULL)
+		return end;
+	ra_line(b, ra->pos++, l);
+	return 1;
+}
+
+long
+readahead_lines(struct readahead *ra, struct line *l, size_t max)
+{
+	struct ra_batch *b;
+	size_t n;
+	int end;
+
+	if (!ra->is_threaded || max <= 1)
+		return readahead_next(ra, l);
+	if ((b = ra_current(ra, &end)) == NULL)
+		return end;
+	for (n = 0; n < max && ra->pos < b->nlines; n++)
+		ra_line(b, ra->pos++, &l[n]);
+	return (long)n;
 }
 
 void

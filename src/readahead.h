@@ -20,6 +20,9 @@ struct readahead;
 struct readahead *readahead_new(struct input *in);
 /* As input_next. */
 int		 readahead_next(struct readahead *, struct line *l);
+/* Up to MAX (at least 1) next lines into L[0..], valid until the next call;
+ * how many, or as input_next 0 at the end and -1 at an end with an error. */
+long		 readahead_lines(struct readahead *, struct line *l, size_t max);
 /* Stop the reader, free it and its input. */
 void		 readahead_free(struct readahead *);
 

@@ -963,6 +963,104 @@ START_TEST(fmt_test_detect)
 END_TEST
 
 /*
+ * A log fed in runs (format_stream_lines, as main.c does) gives what it
+ * gives a line at a time: the same events in the same order, the log's
+ * clock every FORMAT_CLOCK_LINES lines, and the same counts of lines read,
+ * understood, not understood and cut, runs crossing detection included.
+ */
+static void
+fmt_feed_log(struct fmt_rec *r, struct stats *st, size_t run,
+    unsigned long *used)
+{
+	struct event_sink	 sink = { fmt_rec_emit, r };
+	struct format_stream	*fs;
+	struct line		 l[8];
+	static char		 buf[8][200];
+	size_t			 i, k = 0;
+
+	memset(st, 0, sizeof(*st));
+	fs = format_stream_new(NULL, &sink, st);
+	for (i = 0; i < 700; i++) {
+		memset(&l[k], 0, sizeof(l[k]));
+		if (i % 97 == 5)
+			snprintf(buf[k], sizeof(buf[k]), "Nov 22 10:%02zu:00 mx "
+			    "dovecot: imap-login: Login: user=<u%zu>", i % 60,
+			    i);
+		else if (i % 3 == 0)
+			snprintf(buf[k], sizeof(buf[k]), "Nov 22 10:%02zu:00 mx "
+			    "postfix/smtpd[%zu]: connect from c.example"
+			    "[192.0.2.1]", i % 60, 100 + i / 3);
+		else if (i % 3 == 1)
+			snprintf(buf[k], sizeof(buf[k]), "Nov 22 10:%02zu:00 mx "
+			    "postfix/smtpd[%zu]: NOQUEUE: reject: RCPT from "
+			    "c.example[192.0.2.1]: 550 5.1.1 <u@example.org>: "
+			    "Recipient address rejected; proto=ESMTP",
+			    i % 60, 100 + i / 3);
+		else
+			snprintf(buf[k], sizeof(buf[k]), "Nov 22 10:%02zu:00 mx "
+			    "postfix/smtpd[%zu]: disconnect from c.example"
+			    "[192.0.2.1] ehlo=1 mail=1 rcpt=0/1 commands=2/3",
+			    i % 60, 100 + i / 3);
+		l[k].no = i + 1;
+		l[k].bytes = buf[k];
+		l[k].len = l[k].full_len = strlen(buf[k]);
+		l[k].eol = EOL_LF;
+		l[k].is_truncated = i == 400;
+		if (l[k].is_truncated)
+			l[k].full_len += 1000;
+		l[k].is_partial = i == 699;
+		if (++k == run || i == 699) {
+			if (run == 1)
+				format_stream_line(fs, &l[0]);
+			else
+				format_stream_lines(fs, l, k);
+			k = 0;
+		}
+	}
+	format_stream_end(fs);
+	*used = format_stream_used(fs);
+	format_stream_free(fs);
+}
+
+START_TEST(fmt_test_runs)
+{
+	struct fmt_rec		*one = calloc(1, sizeof(*one));
+	struct fmt_rec		*runs = calloc(1, sizeof(*runs));
+	struct stats		*st1 = calloc(1, sizeof(*st1));
+	struct stats		*st2 = calloc(1, sizeof(*st2));
+	unsigned long		 used1, used2;
+	size_t			 i;
+
+	ck_assert(one && runs && st1 && st2);
+	fmt_feed_log(one, st1, 1, &used1);
+	fmt_feed_log(runs, st2, 7, &used2);
+	/* what the line-at-a-time path is known to give */
+	ck_assert_uint_eq(st1->lines, 700);
+	ck_assert_uint_eq(st1->unparsed_lines, 9);	/* 8 dovecot, partial */
+	ck_assert_uint_eq(st1->truncated_lines, 1);
+	ck_assert_uint_eq(one->count[EV_CLOCK], 2);	/* lines 256, 512 */
+	ck_assert_uint_gt(one->count[EV_LOG_REPLY], 200);
+	/* and the runs the same */
+	ck_assert_uint_eq(used1, used2);
+	ck_assert_uint_eq(st2->lines, st1->lines);
+	ck_assert_uint_eq(st2->unparsed_lines, st1->unparsed_lines);
+	ck_assert_uint_eq(st2->truncated_lines, st1->truncated_lines);
+	ck_assert_uint_eq(runs->n, one->n);
+	for (i = 0; i <= EV_CLOCK; i++)
+		ck_assert_uint_eq(runs->count[i], one->count[i]);
+	for (i = 0; i < FMT_REC_MAX && i < one->n; i++) {
+		ck_assert_int_eq(runs->ev[i].kind, one->ev[i].kind);
+		ck_assert_uint_eq(runs->ev[i].line, one->ev[i].line);
+		ck_assert_uint_eq(runs->ev[i].len, one->ev[i].len);
+	}
+	free(one);
+	free(runs);
+	free(st1);
+	free(st2);
+}
+END_TEST
+
+/*
  * Lines no probe knows (another program's, garbage) do not use up the 64
  * lines of detection: a transcript after 300 of them is still found, and
  * after 9000 (more than the 1 MiB held), which are then counted as not
@@ -1093,6 +1191,7 @@ fmt_suite(void)
 	tcase_add_loop_test(tc, fmt_test_probe_files, 0,
 	    FMT_NELEM(fmt_file_cases));
 	tcase_add_test(tc, fmt_test_detect_late);
+	tcase_add_test(tc, fmt_test_runs);
 	tcase_add_loop_test(tc, fmt_test_detect, 0,
 	    FMT_NELEM(fmt_file_cases));
 	suite_add_tcase(s, tc);

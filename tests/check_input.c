@@ -898,6 +898,25 @@ seen_lines(const char *path, size_t *np)
 	return want;
 }
 
+/* Line L is line I of WANT, as seen when reading alone. */
+static void
+same_line(const struct line *l, const struct seen_line *want, size_t i,
+    int pass)
+{
+	ck_assert_msg(l->no == want[i].no && l->len == want[i].len &&
+	    l->full_len == want[i].full_len && l->eol == want[i].eol &&
+	    l->bare_cr == want[i].bare_cr &&
+	    l->is_truncated == want[i].is_truncated &&
+	    sum_bytes(l) == want[i].sum && l->bytes[l->len] == '\0',
+	    "pass %d: line %zu differs (len %zu, want %zu)", pass, i + 1,
+	    l->len, want[i].len);
+}
+
+/*
+ * The read-ahead thread gives the lines input_next gives, a line at a
+ * time and in runs (readahead_lines, every line of a run still valid when
+ * the run is looked at), from a file and from a pipe written in odd pieces.
+ */
 START_TEST(test_readahead_same)
 {
 	unsigned char *data;
@@ -906,8 +925,9 @@ START_TEST(test_readahead_same)
 	struct input *in;
 	struct feeder f;
 	pthread_t t;
-	struct line l;
-	size_t len, n, i;
+	struct line l, run[37];
+	size_t len, n, i, j;
+	long got;
 	char *path;
 	int fd, pass;
 
@@ -915,27 +935,30 @@ START_TEST(test_readahead_same)
 	path = tu_write_file("mixed", data, len);
 	want = seen_lines(path, &n);
 	ck_assert_uint_gt(n, 3000);
-	/* From the file, then from a pipe written in odd pieces. */
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < 4; pass++) {
 		fd = -1;
-		if (pass == 0)
+		if (pass % 2 == 0)
 			in = input_open(path);
 		else {
 			fd = feed_pipe(&f, &t, data, len, 1000, 4093);
 			in = input_fdopen(fd, "<pipe>");
 		}
 		r = readahead_new(in);
-		for (i = 0; readahead_next(r, &l) == 1; i++) {
-			ck_assert_msg(i < n, "pass %d: more lines", pass);
-			ck_assert_msg(l.no == want[i].no && l.len == want[i].len &&
-			    l.full_len == want[i].full_len &&
-			    l.eol == want[i].eol &&
-			    l.bare_cr == want[i].bare_cr &&
-			    l.is_truncated == want[i].is_truncated &&
-			    sum_bytes(&l) == want[i].sum &&
-			    l.bytes[l.len] == '\0',
-			    "pass %d: line %zu differs (len %zu, want %zu)",
-			    pass, i + 1, l.len, want[i].len);
+		i = 0;
+		if (pass < 2) {
+			for (; readahead_next(r, &l) == 1; i++) {
+				ck_assert_msg(i < n, "pass %d: more lines", pass);
+				same_line(&l, want, i, pass);
+			}
+		} else {
+			while ((got = readahead_lines(r, run, 37)) > 0) {
+				ck_assert_msg(i + (size_t)got <= n,
+				    "pass %d: more lines", pass);
+				for (j = 0; j < (size_t)got; j++)
+					same_line(&run[j], want, i + j, pass);
+				i += (size_t)got;
+			}
+			ck_assert_int_eq(got, 0);
 		}
 		ck_assert_msg(i == n, "pass %d: %zu lines, want %zu", pass, i,
 		    n);
