@@ -82,6 +82,34 @@ reply_parse(const char *s, size_t len, struct reply_line *r)
 	}
 }
 
+/*
+ * The code of line S and its text, as reply_parse gives them, without
+ * judging the line: for a reply an MTA logged, which is counted and
+ * explained, not checked for its bytes.
+ */
+int
+reply_code(const char *s, size_t len, const char **text, size_t *textlen)
+{
+	if (len < 3 || !ISDIGIT(s[0]) || !ISDIGIT(s[1]) || !ISDIGIT(s[2])) {
+		*text = s;
+		*textlen = len;
+		return 0;
+	}
+	if (len == 3) {
+		*text = s + 3;
+		*textlen = 0;
+	} else if (ISDIGIT(s[3])) {
+		*text = s;
+		*textlen = len;
+		while (*textlen > 3 && ISDIGIT(**text))
+			(*text)++, (*textlen)--;
+	} else {
+		*text = s + 4;
+		*textlen = len - 4;
+	}
+	return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
 /* 1-3 digits, no leading zero (RFC 3463 2). */
 static size_t
 reply_num(const char *s, size_t len, int *v, bool *bad)

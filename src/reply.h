@@ -20,6 +20,9 @@ struct reply_line {
 /* Parse one line (without terminator).  Always fills R; a line that is
  * malformed but starts with three digits keeps its code. */
 void	reply_parse(const char *s, size_t len, struct reply_line *r);
+/* Only the code (0: none) and the text that reply_parse would give. */
+int	reply_code(const char *s, size_t len, const char **text,
+	    size_t *textlen);
 
 struct enhanced {
 	bool	 is_present;	/* the text starts with a code */

@@ -1406,26 +1406,28 @@ static void
 smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 {
 	struct smtp_pending p;
-	struct reply_line rl;
+	const char *text;
+	size_t textlen;
+	int code;
 	struct smtp_reply reply, *r = &reply, *held = s->cur;
 
-	reply_parse(ev->text, ev->len, &rl);
-	if (rl.code < 200 || rl.code > 599)
+	code = reply_code(ev->text, ev->len, &text, &textlen);
+	if (code < 200 || code > 599)
 		return;
 	/* Judged on its own, in a reply buffer of its own: a log's sessions
 	 * keep no reply buffer, and a dialogue's reply being read (debug
 	 * logs) is left alone. */
 	s->cur = r;
 	smtp_reply_reset(r);
-	r->code = rl.code;
+	r->code = code;
 	r->file = file;
 	r->first_line = ev->line;
 	r->nlines = 1;
 	smtp_copy(&r->lines[0], ev->text, ev->len);
 	r->lineno[0] = ev->line;
-	reply_enhanced(rl.text, rl.textlen, &r->enh);
+	reply_enhanced(text, textlen, &r->enh);
 	s->env.stats->replies++;
-	s->env.stats->replies_by_code[rl.code]++;
+	s->env.stats->replies_by_code[code]++;
 	/* Each field but the text buffer, which is long. */
 	p.ci = NULL;
 	p.file = file;

@@ -1,5 +1,5 @@
 /*
- * check_reply: reply_parse (RFC 5321 4.2 Reply-line) and reply_enhanced
+ * check_reply: reply_parse (RFC 5321 4.2 Reply-line), reply_code and reply_enhanced
  * (RFC 3463 2 enhanced status codes).  Two tables of lines with what the
  * parser must make of them, malformed lines included; a line given with an
  * explicit length may hold NUL bytes.
@@ -121,6 +121,27 @@ START_TEST(test_reply_parse_len)
 }
 END_TEST
 
+/* reply_code gives the code and text reply_parse gives, for every line of
+ * the table and for every length of each, malformed lines included. */
+START_TEST(test_reply_code)
+{
+	const struct reply_case *tc = &reply_cases[_i];
+	size_t len = tc->len ? tc->len : strlen(tc->in), n, tl;
+	struct reply_line r;
+	const char *t;
+	int code;
+
+	for (n = 0; n <= len; n++) {
+		reply_parse(tc->in, n, &r);
+		code = reply_code(tc->in, n, &t, &tl);
+		ck_assert_msg(code == r.code && t == r.text && tl == r.textlen,
+		    "%s, %zu bytes: code %d text +%td/%zu, reply_parse %d "
+		    "+%td/%zu", tc->name, n, code, t - tc->in, tl, r.code,
+		    r.text - tc->in, r.textlen);
+	}
+}
+END_TEST
+
 /* ---- reply_enhanced */
 
 static const struct enh_case {
@@ -221,6 +242,8 @@ reply_suite(void)
 	tcase_add_loop_test(tc, test_reply_parse, 0,
 	    (int)TU_NELEM(reply_cases));
 	tcase_add_test(tc, test_reply_parse_len);
+	tcase_add_loop_test(tc, test_reply_code, 0,
+	    sizeof(reply_cases) / sizeof(reply_cases[0]));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("enhanced");
 	tcase_add_loop_test(tc, test_reply_enhanced, 0,
