@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "input.h"
 
@@ -45,6 +46,8 @@ struct event {
 	bool		 has_bare_cr;	/* a bare CR inside the wire line */
 	const char	*key;		/* session key; NULL: the stream's current session */
 	size_t		 keylen;
+	uint64_t	 keyhash;	/* hash_key(key, keylen) if the adapter has
+					 * it at hand, else 0 */
 	const char	*command;	/* EV_LOG_REPLY: the command it answered, if known;
 					 * EV_LOG_NOTE: the command named, if any */
 	size_t		 commandlen;

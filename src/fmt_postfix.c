@@ -145,13 +145,12 @@ pf_free(void *st)
 	free(st);
 }
 
-/* Never 0 (a free slot). */
+/* The key's hash, never 0 (a free slot); session.c hashes keys alike, so
+ * that an event can carry it (event.keyhash). */
 static uint64_t
 pf_hash(const char *k, size_t n)
 {
-	uint64_t h = hash_bytes(k, n);
-
-	return h ? h : 1;
+	return hash_key(k, n);
 }
 
 static struct pf_slot *
@@ -200,12 +199,14 @@ pf_emit(const struct event_sink *sink, struct event *ev)
 
 static void
 pf_simple(const struct event_sink *sink, enum event_kind kind,
-    const struct line *l, const char *key, size_t keylen, unsigned flags)
+    const struct line *l, const char *key, size_t keylen, uint64_t h,
+    unsigned flags)
 {
 	struct event ev = event_make(kind, l->no);
 
 	ev.key = key;
 	ev.keylen = keylen;
+	ev.keyhash = h;
 	ev.flags = flags;
 	pf_emit(sink, &ev);
 }
@@ -345,7 +346,7 @@ pf_busy(const char *r, size_t rl, struct event *ev)
 static bool
 pf_reject(const char *m, size_t n, const struct line *l,
     const struct event_sink *sink, const char *key, size_t keylen,
-    unsigned flags)
+    uint64_t h, unsigned flags)
 {
 	struct event ev;
 	const char *end = m + n, *c, *from, *na, *r;
@@ -382,6 +383,7 @@ pf_reject(const char *m, size_t n, const struct line *l,
 	pf_rcpt(r + rl, (size_t)(end - r - rl), &ev);
 	ev.key = key;
 	ev.keylen = keylen;
+	ev.keyhash = h;
 	ev.flags = flags;
 	pf_emit(sink, &ev);
 	return true;
@@ -480,19 +482,19 @@ pf_dialogue(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	ev.is_truncated = l->is_truncated;
 	ev.key = sl->key;
 	ev.keylen = sl->keylen;
+	ev.keyhash = h;
 	ev.flags = pf_flags(st);
 	pf_emit(sink, &ev);
 	return true;
 }
 
-/* The flags of a reply smtpd logs (a reject, a failed AUTH) in session
- * SL->key, which the log now shows without its dialogue, if it showed
+/* The flags of a reply smtpd logs (a reject, a failed AUTH) in the session
+ * of key hash H, which the log now shows without its dialogue, if it showed
  * nothing before.  With debug_peer_list the dialogue shows the reply too:
  * it then counts for the summary only. */
 static unsigned
-pf_logged(struct pf_state_tab *t, const struct logfmt_syslog *sl)
+pf_logged(struct pf_state_tab *t, uint64_t h)
 {
-	uint64_t h = pf_hash(sl->key, sl->keylen);
 	enum pf_state st = pf_get(t, h);
 
 	if (st == PF_ST_CONNECTED || st == PF_ST_NONE)
@@ -537,7 +539,8 @@ pf_sasl(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	ev.clientlen = (size_t)(s - na);
 	ev.key = sl->key;
 	ev.keylen = sl->keylen;
-	ev.flags = pf_logged(t, sl);
+	ev.keyhash = pf_hash(sl->key, sl->keylen);
+	ev.flags = pf_logged(t, ev.keyhash);
 	pf_emit(sink, &ev);
 }
 
@@ -558,7 +561,7 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	if (LOGFMT_PREFIX(m, n, "connect from ")) {
 		h = pf_hash(sl->key, sl->keylen);
 		pf_set(t, h, PF_ST_CONNECTED);
-		pf_simple(sink, EV_SESSION_START, l, sl->key, sl->keylen, 0);
+		pf_simple(sink, EV_SESSION_START, l, sl->key, sl->keylen, h, 0);
 		return true;
 	}
 	if (LOGFMT_PREFIX(m, n, "disconnect from ")) {
@@ -578,7 +581,7 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 			    sl->keylen, pf_flags(st));
 		}
 		pf_clear(t, h);
-		pf_simple(sink, EV_SESSION_END, l, sl->key, sl->keylen, 0);
+		pf_simple(sink, EV_SESSION_END, l, sl->key, sl->keylen, h, 0);
 		return true;
 	}
 	if (LOGFMT_PREFIX(m, n, "improper command pipelining after ")) {
@@ -597,8 +600,9 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		q = logfmt_chr(m, m + (n < 24 ? n : 24), ':');
 		if (q != NULL && q + 2 < end && q[1] == ' ' &&
 		    (q[2] == 'r' || q[2] == 'm')) {
+			h = pf_hash(sl->key, sl->keylen);
 			pf_reject(q + 2, (size_t)(end - q - 2), l, sink, sl->key,
-			    sl->keylen, pf_logged(t, sl));
+			    sl->keylen, h, pf_logged(t, h));
 			return true;
 		}
 	}
@@ -610,7 +614,7 @@ pf_smtpd(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		h = pf_hash(sl->key, sl->keylen);
 		st = pf_get(t, h);
 		if (st == PF_ST_FULL || st == PF_ST_CONNECTED)
-			pf_simple(sink, EV_TLS, l, sl->key, sl->keylen, 0);
+			pf_simple(sink, EV_TLS, l, sl->key, sl->keylen, h, 0);
 		return true;
 	}
 	if (LOGFMT_PREFIX(m, n, "warning: ") &&
@@ -661,10 +665,10 @@ pf_alone(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	ev->key = t->key;
 	ev->keylen = keylen;
 	ev->flags = EVF_PARTIAL;
-	pf_simple(sink, EV_SESSION_START, l, t->key, keylen,
+	pf_simple(sink, EV_SESSION_START, l, t->key, keylen, 0,
 	    EVF_PARTIAL | EVF_ALONE);
 	pf_emit(sink, ev);
-	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+	pf_simple(sink, EV_SESSION_END, l, t->key, keylen, 0, EVF_PARTIAL);
 }
 
 /*
@@ -854,11 +858,11 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		ae = end;
 	keylen = pf_subkey(t, sl, a, (size_t)(ae - a));
 	if (m[0] == 'D' || (m[0] == 'P' && m[1] == 'A')) {
-		pf_simple(sink, EV_SESSION_END, l, t->key, keylen, EVF_PARTIAL);
+		pf_simple(sink, EV_SESSION_END, l, t->key, keylen, 0, EVF_PARTIAL);
 		return true;
 	}
 	if (note == NOTE_NONE)
-		return pf_reject(m + 9, n - 9, l, sink, t->key, keylen,
+		return pf_reject(m + 9, n - 9, l, sink, t->key, keylen, 0,
 		    EVF_PARTIAL) || true;
 	if (c == NULL && (c = LOGFMT_FIND(ae, (size_t)(end - ae), " after ")) !=
 	    NULL) {

@@ -46,4 +46,13 @@ hash_bytes(const void *p, size_t n)
 	return h;
 }
 
+/* hash_bytes, but never 0, which a table or an event may take for none. */
+static inline uint64_t
+hash_key(const void *p, size_t n)
+{
+	uint64_t h = hash_bytes(p, n);
+
+	return h != 0 ? h : 1;
+}
+
 #endif

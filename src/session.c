@@ -19,6 +19,7 @@ struct sess {
 	struct sess	*prev, *next;	/* LRU list, most recent first */
 	struct smtp	*smtp;
 	long long	 last;		/* the log's time when last seen */
+	uint64_t	 hash;		/* hash_key of the key */
 	size_t		 keylen;
 	char		 key[SESSION_KEY_MAX];
 };
@@ -87,12 +88,6 @@ sessions_input_end(struct sessions *ss, unsigned long lastline)
 	sessions_end_cur(ss, false);
 }
 
-static size_t
-sessions_hashkey(const char *k, size_t n)
-{
-	return (size_t)hash_bytes(k, n);
-}
-
 static void
 sessions_lru_unlink(struct sessions *ss, struct sess *e)
 {
@@ -125,7 +120,7 @@ sessions_remove(struct sessions *ss, struct sess *e, bool evicted,
 {
 	struct sess **pp;
 
-	pp = &ss->hash[sessions_hashkey(e->key, e->keylen) & (ss->nhash - 1)];
+	pp = &ss->hash[e->hash & (ss->nhash - 1)];
 	while (*pp != e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
@@ -158,27 +153,33 @@ sessions_grow(struct sessions *ss)
 	ss->nhash *= 2;
 	ss->hash = xcalloc(ss->nhash, sizeof(*ss->hash));
 	for (e = ss->lru_head; e != NULL; e = e->next) {
-		h = sessions_hashkey(e->key, e->keylen) & (ss->nhash - 1);
+		h = e->hash & (ss->nhash - 1);
 		e->hnext = ss->hash[h];
 		ss->hash[h] = e;
 	}
 }
 
-/* The session under KEY; when missing and CREATE, a new one, counted in
- * the statistics when COUNTED (its start is in the log: a log's sessions
- * are its connections, the Postfix "connect from" lines). */
+/* The session under KEY (its hash_key HASH, 0: not known); when missing
+ * and CREATE, a new one, counted in the statistics when COUNTED (its start
+ * is in the log: a log's sessions are its connections, the Postfix
+ * "connect from" lines). */
 static struct sess *
-sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
-    unsigned flags, bool counted)
+sessions_lookup(struct sessions *ss, const char *key, size_t n, uint64_t hash,
+    bool create, unsigned flags, bool counted)
 {
 	struct sess *e;
 	size_t h;
 
-	if (n > SESSION_KEY_MAX)
+	if (n > SESSION_KEY_MAX) {
 		n = SESSION_KEY_MAX;
-	h = sessions_hashkey(key, n) & (ss->nhash - 1);
+		hash = 0;	/* of the whole key */
+	}
+	if (hash == 0)
+		hash = hash_key(key, n);
+	h = hash & (ss->nhash - 1);
 	for (e = ss->hash[h]; e != NULL; e = e->hnext)
-		if (e->keylen == n && memcmp(e->key, key, n) == 0) {
+		if (e->hash == hash && e->keylen == n &&
+		    memcmp(e->key, key, n) == 0) {
 			if (ss->lru_head != e) {
 				sessions_lru_unlink(ss, e);
 				sessions_lru_front(ss, e);
@@ -194,7 +195,7 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 	}
 	if (ss->count >= ss->nhash) {
 		sessions_grow(ss);
-		h = sessions_hashkey(key, n) & (ss->nhash - 1);
+		h = hash & (ss->nhash - 1);
 	}
 	if ((e = ss->pool) != NULL) {
 		ss->pool = e->hnext;
@@ -208,6 +209,7 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, bool create,
 	}
 	memcpy(e->key, key, n);
 	e->keylen = n;
+	e->hash = hash;
 	e->last = ss->now;
 	e->hnext = ss->hash[h];
 	ss->hash[h] = e;
@@ -267,7 +269,7 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		/* A session whose start was not seen (the log began later,
 		 * or it was evicted and comes back) is only partly visible:
 		 * no greeting or sequencing checks on it. */
-		e = sessions_lookup(ss, ev->key, ev->keylen,
+		e = sessions_lookup(ss, ev->key, ev->keylen, ev->keyhash,
 		    ev->kind != EV_SESSION_END, ev->kind == EV_SESSION_START ?
 		    ev->flags : ev->flags | EVF_PARTIAL,
 		    ev->kind == EV_SESSION_START && !(ev->flags & EVF_ALONE));
@@ -276,8 +278,8 @@ sessions_event(struct sessions *ss, const struct event *ev)
 			/* A new connection under a key still in use: the old
 			 * session ended without a trace in the log. */
 			sessions_remove(ss, e, false, false);
-			e = sessions_lookup(ss, ev->key, ev->keylen, true,
-			    ev->flags, true);
+			e = sessions_lookup(ss, ev->key, ev->keylen,
+			    ev->keyhash, true, ev->flags, true);
 		}
 		if (e == NULL)
 			return;

@@ -15,6 +15,7 @@
 
 #include "event.h"
 #include "format.h"
+#include "hash.h"
 #include "fmt_util.h"
 #include "input.h"
 #include "stats.h"
@@ -48,6 +49,10 @@ fmt_rec_emit(void *ctx, const struct event *ev)
 {
 	struct fmt_rec		*r = ctx;
 	struct fmt_rec_ev	*e;
+
+	/* An adapter's key hash is the one session.c would make. */
+	ck_assert(ev->keyhash == 0 || (ev->key != NULL &&
+	    ev->keyhash == hash_key(ev->key, ev->keylen)));
 
 	ck_assert_int_le(ev->kind, EV_CLOCK);
 	ck_assert(ev->len == 0 || ev->text != NULL);

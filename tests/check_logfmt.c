@@ -40,6 +40,10 @@ cap_emit(void *ctx, const struct event *ev)
 {
 	struct cap *c = ctx;
 
+	/* An adapter's key hash is the one session.c would make. */
+	ck_assert(ev->keyhash == 0 || (ev->key != NULL &&
+	    ev->keyhash == hash_key(ev->key, ev->keylen)));
+
 	if (c->n == CAP_MAX)
 		return;
 	snprintf(c->ev[c->n++], sizeof(c->ev[0]), "%s|%.*s|%.*s|%.*s|%d|%u",
