@@ -43,7 +43,7 @@ text_dialogue(struct report *r, unsigned long line, const char *side,
 	rbuf_reset(&r->b2);
 	rbuf_add_escaped(&r->b2, s, len);
 	fprintf(r->out, "%s%8lu%s %s: %s\n", text_c(r, "\033[2m"), line,
-	    text_c(r, "\033[0m"), side, r->b2.s);
+	    text_c(r, "\033[0m"), side, r->b2.s != NULL ? r->b2.s : "");
 }
 
 static void

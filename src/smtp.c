@@ -263,15 +263,19 @@ smtp_finding(struct finding *f, enum check_id c, const char *file,
 	f->line = line;
 }
 
+/* The command P stands for; its line only if a line showed it (the
+ * greeting stands for the connection, and shows no command). */
 static void
 smtp_with_command(struct finding *f, const struct smtp_pending *p)
 {
 	if (p == NULL)
 		return;
+	f->verb = p->ci ? p->ci->verb : NULL;
+	if (p->line == 0)
+		return;
 	f->command = p->text.s;
 	f->commandlen = p->text.len;
 	f->command_line = p->line;
-	f->verb = p->ci ? p->ci->verb : NULL;
 }
 
 static void
@@ -1431,7 +1435,8 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 	/* Each field but the text buffer, which is long. */
 	p.ci = NULL;
 	p.file = file;
-	p.line = ev->line;	/* the log line names both */
+	/* The log line names both, or names no command. */
+	p.line = ev->command != NULL ? ev->line : 0;
 	p.text.len = 0;
 	p.text.s[0] = '\0';
 	p.has_args = p.is_bdat_last = p.is_binarymime = false;
