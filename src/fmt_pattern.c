@@ -39,6 +39,7 @@
 #include "diag.h"
 #include "event.h"
 #include "fmt_pattern.h"
+#include "fmt_util.h"
 #include "format.h"
 #include "logfmt.h"
 #include "rules.h"
@@ -1308,8 +1309,11 @@ pat_line(void *vst, const struct line *l, const struct event_sink *sink)
 			break;
 		}
 		pat_set_state(in, h, st);
-		if (st == PS_DLG_WAIT)
+		if (st == PS_DLG_WAIT) {
+			(void)fmt_util_late_reply(sink, l, s, n, in->key,
+			    keylen, dflag);
 			return true;
+		}
 		ev = event_make(is_client ? EV_CLIENT : EV_SERVER, l->no);
 		ev.text = s;
 		ev.len = n;

@@ -27,6 +27,7 @@
 
 #include "event.h"
 #include "hash.h"
+#include "fmt_util.h"
 #include "format.h"
 #include "logfmt.h"
 #include "xalloc.h"
@@ -474,8 +475,11 @@ pf_dialogue(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		break;
 	}
 	pf_set(t, h, st);
-	if (st == PF_ST_DLG_WAIT)
+	if (st == PF_ST_DLG_WAIT) {
+		(void)fmt_util_late_reply(sink, l, q, (size_t)(end - q),
+		    sl->key, sl->keylen, 0);
 		return true;
+	}
 	ev = event_make(is_client ? EV_CLIENT : EV_SERVER, l->no);
 	ev.text = q;
 	ev.len = (size_t)(end - q);

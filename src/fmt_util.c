@@ -24,6 +24,26 @@ fmt_util_contains(const char *p, size_t len, const char *needle)
 	return false;
 }
 
+bool
+fmt_util_late_reply(const struct event_sink *sink, const struct line *l,
+    const char *s, size_t n, const char *key, size_t keylen, unsigned flags)
+{
+	struct event ev;
+
+	if (n < 3 || s[0] < '2' || s[0] > '5' || s[1] < '0' || s[1] > '9' ||
+	    s[2] < '0' || s[2] > '9' || (n > 3 && s[3] != ' '))
+		return false;
+	ev = event_make(EV_LOG_REPLY, l->no);
+	ev.text = s;
+	ev.len = n;
+	ev.is_truncated = l->is_truncated;
+	ev.key = key;
+	ev.keylen = keylen;
+	ev.flags = flags | EVF_PARTIAL;
+	sink->emit(sink->ctx, &ev);
+	return true;
+}
+
 static void
 fmt_util_conn_emit(struct fmt_util_conn *c, const struct event_sink *sink,
     const struct event *ev)

@@ -1,6 +1,7 @@
 /*
- * fmt_util: helpers shared by the transcript adapters (fmt_rfc, fmt_swaks,
- * fmt_curl, fmt_smtplib, fmt_msmtp): prefix tests, connection bookkeeping,
+ * fmt_util: helpers shared by the adapters (fmt_rfc, fmt_swaks,
+ * fmt_curl, fmt_smtplib, fmt_msmtp; fmt_pattern and fmt_postfix for a
+ * dialogue joined late): prefix tests, connection bookkeeping,
  * deciding whether a file shows the wire's line endings, and the Python
  * repr un-escaper.  Nothing here allocates; callers own every buffer and
  * every output is bounded by its input.
@@ -22,6 +23,16 @@ bool	fmt_util_has_prefix(const char *p, size_t len, const char *pfx,
 	    size_t pfxlen);
 /* Does P contain the NUL-terminated NEEDLE? */
 bool	fmt_util_contains(const char *p, size_t len, const char *needle);
+/*
+ * A server line S (N bytes) of a dialogue joined late, before any client
+ * line: it answers nothing shown.  When it ends a reply ("DDD text" or
+ * "DDD") it goes to the session layer as a logged reply of no known command
+ * in session KEY (FLAGS, partial), so that it is counted and explained;
+ * true then.
+ */
+bool	fmt_util_late_reply(const struct event_sink *, const struct line *l,
+	    const char *s, size_t n, const char *key, size_t keylen,
+	    unsigned flags);
 
 /*
  * One connection of a transcript.  Start events are deduplicated: a start

@@ -262,6 +262,12 @@ static const struct lcase opensmtpd_cases[] = {
 	    { "C|opensmtpd 0x5d1c0a0e2000|EHLO c.example||0|2" } },
 	{ "trace joined late: partial", { "smtp: 0x5d1c0a0e2000: <<< QUIT" },
 	    true, { "C|opensmtpd 0x5d1c0a0e2000|QUIT||0|3" } },
+	{ "trace joined late: a reply's last line, of no command shown",
+	    { "smtp: 0x5d1c0a0e2000: >>> 421 4.3.0 try later" }, true,
+	    { "REPLY|opensmtpd 0x5d1c0a0e2000|421 4.3.0 try later||0|3" } },
+	{ "trace joined late: a reply's other lines wait",
+	    { "smtp: 0x5d1c0a0e2000: >>> 250-mx.example Hello" }, true,
+	    { NULL } },
 	{ "trace: the log's reply beside it counts for the summary", {
 	    "smtp: 0x5d1c0a0e2000: <<< RCPT TO:<x@y>",
 	    "5df87c9c42abeddb smtp failed-command command=\"RCPT TO:<x@y>\" "
