@@ -143,15 +143,34 @@ logfmt_2d(const char *p, int *v)
 	return true;
 }
 
+/*
+ * The month named at P (LEN bytes): in English, as syslog writes it, or in
+ * German, as journalctl writes it in a German locale ("Mär" in UTF-8,
+ * "Mai", "Okt", "Dez"; the others are spelt alike).  1-12 and the bytes of
+ * the name in *N, or 0.
+ */
 static int
-logfmt_month(const char *p)
+logfmt_month(const char *p, size_t len, size_t *n)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	int i;
 
+	*n = 3;
+	if (len < 3)
+		return 0;
 	for (i = 0; i < 12; i++)
 		if (memcmp(p, months + 3 * i, 3) == 0)
 			return i + 1;
+	if (memcmp(p, "Mai", 3) == 0)
+		return 5;
+	if (memcmp(p, "Okt", 3) == 0)
+		return 10;
+	if (memcmp(p, "Dez", 3) == 0)
+		return 12;
+	if (len >= 4 && memcmp(p, "M\xc3\xa4r", 4) == 0) {
+		*n = 4;
+		return 3;
+	}
 	return 0;
 }
 
@@ -172,6 +191,35 @@ struct logfmt_stamp {
 	bool		 no_year;	/* RFC 3164 */
 	long long	 epoch;		/* journald short-unix, else -1 */
 };
+
+/*
+ * RFC 3164 4.1.2 "Mmm dd hh:mm:ss" at P (LEN bytes) into TS: the month as
+ * logfmt_month reads it, the day padded with a blank (the RFC), with a zero
+ * or not at all ("Nov 8 05:26:24", as some collectors rewrite it).  Its
+ * length, 0 if P holds none.
+ */
+static size_t
+logfmt_3164(const char *p, size_t len, struct logfmt_stamp *ts)
+{
+	size_t i;
+
+	if ((ts->mo = logfmt_month(p, len, &i)) == 0 || i + 10 > len ||
+	    p[i] != ' ')
+		return 0;
+	i++;
+	if (p[i] == ' ' && logfmt_digits(p + i + 1, 1, &ts->d))
+		i += 2;
+	else if (logfmt_2d(p + i, &ts->d))
+		i += 2;
+	else if (logfmt_digits(p + i, 1, &ts->d) && p[i + 1] == ' ')
+		i++;
+	else
+		return 0;
+	if (ts->d < 1 || i + 9 > len || p[i] != ' ' ||
+	    !logfmt_hms(p + i + 1, &ts->h, &ts->mi, &ts->s))
+		return 0;
+	return i + 9;
+}
 
 /* journalctl -o short-full's zone: "UTC", "CET", "+0100"; its length,
  * 0 if P holds none. */
@@ -261,18 +309,11 @@ logfmt_stamp1(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 		*used = i;
 		return true;
 	}
-	if (len >= 15 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ') {
-		/* RFC 3164 4.1.2: "Mmm dd hh:mm:ss", day padded with a
-		 * space. */
-		if ((ts->mo = logfmt_month(p)) == 0 || p[6] != ' ' ||
-		    !logfmt_hms(p + 7, &ts->h, &ts->mi, &ts->s))
-			return false;
-		if (p[4] == ' ' && logfmt_digits(p + 5, 1, &ts->d))
-			;
-		else if (!logfmt_digits(p + 4, 2, &ts->d))
+	if (len >= 14 && p[0] >= 'A' && p[0] <= 'Z') {
+		if ((i = logfmt_3164(p, len, ts)) == 0)
 			return false;
 		ts->no_year = true;
-		*used = 15;
+		*used = i;
 		return true;
 	}
 	/* RFC 3339 5.6 (and journald short-iso, Exim) */

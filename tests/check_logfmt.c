@@ -118,6 +118,18 @@ static const struct {
 	{ "2026-11-22 19:01:02 1tEXaB", true, -1, 19 },
 	{ "Nov 22 19:01:02 host", true, -1, 15 },
 	{ "Nov  2 19:01:02 host", true, -1, 15 },
+	/* a day not padded (a collector's rewrite), a day with a zero, and
+	 * German month names (journalctl in a German locale) */
+	{ "Nov 2 19:01:02 host", true, -1, 14 },
+	{ "Nov 02 19:01:02 host", true, -1, 15 },
+	{ "M\xc3\xa4r 08 20:48:47 host", true, -1, 16 },
+	{ "Mai 8 20:48:47 host", true, -1, 14 },
+	{ "Okt 31 20:48:47 host", true, -1, 15 },
+	{ "Dez  1 20:48:47 host", true, -1, 15 },
+	{ "Nov 0 19:01:02 host", false, 0, 0 },
+	{ "Nov 2  19:01:02 host", false, 0, 0 },
+	{ "Nov 123 19:01:02 host", false, 0, 0 },
+	{ "M\xc3\xa4x 08 20:48:47 host", false, 0, 0 },
 	/* journalctl -o short-full, -o short-unix */
 	{ "Sun 2026-11-22 18:01:02 UTC host", true, 1795370462, 27 },
 	{ "Sun 2026-11-22 19:01:02 +0100 host", true, 1795370462, 29 },
@@ -206,6 +218,10 @@ static const struct {
 	  "postfix-in/smtpd", "mx postfix-in/smtpd[9]", "y" },
 	{ "Nov 22 19:01:02 mx dovecot: imap-login: x", "dovecot", "mx dovecot",
 	  "imap-login: x" },
+	{ "Nov 8 05:26:31 mx postfix/smtpd[9]: x", "postfix/smtpd",
+	  "mx postfix/smtpd[9]", "x" },
+	{ "M\xc3\xa4r 08 20:48:47 web smtpd[88171]: 2cd79d8bacbe2c12 smtp x",
+	  "smtpd", "web smtpd[88171]", "2cd79d8bacbe2c12 smtp x" },
 	/* journalctl -o short-precise, short-full, short-unix */
 	{ "Nov 22 19:01:02.123456 mx postfix/smtpd[7]: z", "postfix/smtpd",
 	  "mx postfix/smtpd[7]", "z" },
