@@ -184,7 +184,8 @@ summary_end(struct report *r, const struct stats *st,
 		summary_row(r, w, "sum-truncated", st->truncated_lines);
 	if (st->sessions == 0 && st->replies > 0) {
 		/* Replies but no connection: the log does not show them
-		 * (Exim's default log_selector), not a quiet night. */
+		 * (an excerpt, Exim's default log_selector), not a quiet
+		 * night. */
 		const char *note = report_label(r, "sum-no-sessions");
 
 		summary_pad(r->out, report_label(r, "sum-sessions"), w);

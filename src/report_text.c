@@ -105,14 +105,12 @@ text_end(struct report *r, const struct stats *st, const struct findings *fx)
 		fprintf(r->out, " (%lu %s)", fx->hidden,
 		    report_label(r, "hidden"));
 	if (st->evicted > 0)
-		fprintf(r->out, "; %lu %s", st->evicted,
-		    report_label(r, "evicted"));
+		text_count(r, st->evicted, "evicted-1", "evicted", "; ");
 	if (st->idle_evicted > 0)
-		fprintf(r->out, "; %lu %s", st->idle_evicted,
-		    report_label(r, "idle"));
+		text_count(r, st->idle_evicted, "idle-1", "idle", "; ");
 	if (st->unparsed_lines > 0)
-		fprintf(r->out, "; %lu %s", st->unparsed_lines,
-		    report_label(r, "unparsed"));
+		text_count(r, st->unparsed_lines, "unparsed-1", "unparsed",
+		    "; ");
 	fprintf(r->out, " (%s)\n", report_label(r, "explain-hint"));
 }
 
