@@ -31,7 +31,9 @@ enum log_note {
 	NOTE_PIPELINING,	/* Postfix "improper command pipelining after X" */
 	NOTE_SYNC_ERROR,	/* Exim "SMTP synchronization error" */
 	NOTE_BARE_LF,		/* Postfix "notes=bare_lf", "bare <LF> received" */
-	NOTE_DATA_NO_RCPT	/* counters: DATA accepted with no accepted RCPT */
+	NOTE_DATA_NO_RCPT,	/* counters: DATA accepted with no accepted RCPT */
+	NOTE_PREGREET		/* the client talked before the greeting (Postfix
+				 * postscreen PREGREET, Sendmail greet_pause) */
 };
 
 struct event {

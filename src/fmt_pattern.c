@@ -76,7 +76,7 @@ static const char *const pat_event_names[] = {
 static const char *const pat_note_names[] = {
 	[NOTE_NONE] = "none", [NOTE_PIPELINING] = "pipelining",
 	[NOTE_SYNC_ERROR] = "sync-error", [NOTE_BARE_LF] = "bare-lf",
-	[NOTE_DATA_NO_RCPT] = "data-no-rcpt",
+	[NOTE_DATA_NO_RCPT] = "data-no-rcpt", [NOTE_PREGREET] = "pregreet",
 };
 
 struct pat_rule {
@@ -460,7 +460,7 @@ pat_load_rule(struct pat_load *c, struct pat_format *f, const struct ynode *n,
 				break;
 		if (j == sizeof(pat_note_names) / sizeof(pat_note_names[0])) {
 			pat_err(c, v, "format '%s': unknown note '%s' "
-			    "(pipelining, sync-error, bare-lf, data-no-rcpt)",
+			    "(pipelining, sync-error, bare-lf, data-no-rcpt, pregreet)",
 			    f->name, v->value);
 			return false;
 		}

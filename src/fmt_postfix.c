@@ -835,9 +835,8 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	if (LOGFMT_PREFIX(m, n, "NOQUEUE: "))
 		a = pf_from(m, n);
 	else if (LOGFMT_PREFIX(m, n, "PREGREET ")) {
-		note = NOTE_PIPELINING;
-		c = "CONNECT";
-		cl = 7;
+		note = NOTE_PREGREET;
+		c = "";		/* no command: the greeting was due */
 		a = pf_from(m, n);
 	} else if (LOGFMT_PREFIX(m, n, "COMMAND PIPELINING from ")) {
 		note = NOTE_PIPELINING;
@@ -874,7 +873,8 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		for (cl = 0; c + cl < end && c[cl] != ':' && c[cl] != ' '; cl++)
 			;
 	}
-	pf_note(sink, l, note, c, cl, t->key, keylen, EVF_PARTIAL);
+	pf_note(sink, l, note, cl > 0 ? c : NULL, cl, t->key, keylen,
+	    EVF_PARTIAL);
 	return true;
 }
 

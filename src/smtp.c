@@ -1468,6 +1468,7 @@ smtp_log_note(struct smtp *s, const char *file, const struct event *ev)
 		[NOTE_NONE] = { CHECK_N, NULL },
 		[NOTE_PIPELINING] = { CHECK_PIPELINING_VIOLATION, "log-pipelining" },
 		[NOTE_SYNC_ERROR] = { CHECK_PIPELINING_VIOLATION, "log-sync" },
+		[NOTE_PREGREET] = { CHECK_PIPELINING_VIOLATION, "log-pregreet" },
 		[NOTE_BARE_LF] = { CHECK_BARE_LINE_ENDING, "log-bare-lf" },
 		[NOTE_DATA_NO_RCPT] = { CHECK_OUT_OF_SEQUENCE, "log-data-no-rcpt" },
 	};

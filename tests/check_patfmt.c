@@ -151,7 +151,7 @@ static const struct lcase sendmail_cases[] = {
 	      "END|" SMK " 2AM908aB004109|||0|1" } },
 	{ "pre-greeting traffic", { SM "rejecting commands from [203.0.113.41] "
 	    "due to pre-greeting traffic after 0 seconds" }, true,
-	    { "START|" SMK "|||0|9", "NOTE|" SMK "||CONNECT|1|1",
+	    { "START|" SMK "|||0|9", "NOTE|" SMK "|||5|1",
 	      "END|" SMK "|||0|1" } },
 	{ "lost input channel ends", { SM "2AM902aB004102: lost input channel "
 	    "from s.example [203.0.113.5] to MTA after rcpt" }, true,
@@ -419,6 +419,8 @@ static const struct {
 	{ "sendmail", SM "2AM902aB004102: from=<a@b>, size=1, relay=x", 100, 100 },
 	{ "sendmail", SM "ruleset=check_relay, arg1=x, relay=y, reject=554 z",
 	    100, 100 },
+	{ "sendmail", SM "rejecting commands from [203.0.113.41] due to "
+	    "pre-greeting traffic after 0 seconds", 100, 100 },
 	{ "sendmail", "Nov 22 09:00:03 mx postfix/smtpd[1]: connect from x",
 	    0, 0 },
 	{ "opensmtpd", OS OSID " smtp connected address=1.2.3.4 host=h", 100, 100 },
