@@ -33,7 +33,9 @@
  *    a line of reply code form is the server's, so the transport's
  *    "SMTP<< 250 …" and the daemon's "SMTP>> 250 …" both come out right.
  * Every other line with an Exim timestamp is used (deliveries, queue
- * runs, "Completed" …: all of them Exim's); in the reject log the envelope
+ * runs, "Completed" …: all of them Exim's) but one whose text starts with
+ * a digit and no message id (another program's: IIS's W3C log); in the
+ * reject log the envelope
  * and header lines after a rejection; the rest of the debug output (ACL
  * traces, routing, hints databases) is not understood and is counted so.
  */
@@ -254,6 +256,10 @@ exim_probe(const struct line *l)
 	}
 	if (LOGFMT_PREFIX(p, n, "H=") || LOGFMT_PREFIX(p, n, "SMTP "))
 		return 60;
+	/* Exim starts no entry with a digit but a message id's: "2006-10-09
+	 * 14:04:46 69.217.186.117 - SMTPSVC1 …" is IIS's W3C log. */
+	if (n > 0 && p[0] >= '0' && p[0] <= '9')
+		return 0;
 	return 20;
 }
 
@@ -857,6 +863,9 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		st->in_reject = true;
 		return true;
 	}
+	/* No entry but a message id's starts with a digit (exim_probe). */
+	if (n > 0 && p[0] >= '0' && p[0] <= '9')
+		return false;
 	/* <=, =>, Completed, protocol errors, queue runs, TLS errors … */
 	return true;
 }

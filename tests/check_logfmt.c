@@ -579,6 +579,11 @@ static const struct {
 	  false, { NULL } },
 	{ "almost: close of a process never seen", " 3118   SMTP(close)>>", true, { NULL } },
 	{ "not exim (almost: no seconds)", "2026-11-22 10:01 x", false, { NULL } },
+	{ "not exim: IIS W3C, an address after the time",
+	  "2006-10-09 14:04:46 192.0.2.117 - SMTPSVC1 MX 192.0.2.1 0 RCPT - +x 550 0 32 23 0 SMTP - - - -",
+	  false, { NULL } },
+	{ "exim: a message id that starts with a digit",
+	  EX "1tEXaB-0004Xy-Ab Completed", true, { NULL } },
 };
 
 /* The cases are lines of a log with +smtp_connection: a connection start
@@ -789,6 +794,11 @@ START_TEST(test_probe)
 	ck_assert_int_eq(fmt_exim.probe(&l), 100);
 	ck_assert_int_eq(fmt_postfix.probe(&l), 0);
 	l.bytes = "Nov 22 10:01:08 mx dovecot[9]: 1tEXaB-0004Xy-Ab <= a@b H=x";
+	l.len = strlen(l.bytes);
+	ck_assert_int_le(fmt_exim.probe(&l), 0);
+	/* IIS's W3C log has Exim's timestamp, then an address */
+	l.bytes = "2006-10-09 14:04:46 192.0.2.117 - SMTPSVC1 MX 192.0.2.1 0 "
+	    "RCPT - +x 550 0 32 23 0 SMTP - - - -";
 	l.len = strlen(l.bytes);
 	ck_assert_int_le(fmt_exim.probe(&l), 0);
 }
