@@ -17,6 +17,9 @@
 #include "logstat.h"
 #include "reply.h"
 
+#define LOGSTAT_ID_MIN	8	/* a word of letters and digits this long is
+				 * an id: one "*" */
+
 /* The hash of a key of *N bytes, cut to LOGSTAT_KEY_MAX first. */
 static uint32_t
 logstat_hash(const char *k, size_t *n)
@@ -172,6 +175,49 @@ logstat_run16(const char *p)
 }
 #endif
 
+static inline bool
+logstat_alnum(unsigned char c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' &&
+	    c <= '9');
+}
+
+/*
+ * The digit at T[I] (LEN bytes) into OUT[*O]: a number alone becomes "N";
+ * a word of letters and digits stays as it is when short ("IPv6", "30s",
+ * "0x7f") and becomes "*" from LOGSTAT_ID_MIN bytes on (a queue or session
+ * id, base64: they tell apart replies that say the same), its letters
+ * before I taken back from OUT.  The index after what was read.
+ */
+static size_t
+logstat_number(const char *t, size_t len, size_t i, char *out, size_t *o)
+{
+	const unsigned char *u = (const unsigned char *)t;
+	size_t ts, te, k;
+	bool alpha = false;
+
+	for (ts = i; ts > 0 && logstat_alnum(u[ts - 1]); ts--)
+		alpha = true;
+	for (te = i; te < len && logstat_alnum(u[te]); te++)
+		if (u[te] > '9')
+			alpha = true;
+	if (!alpha) {
+		out[(*o)++] = 'N';
+		return te;
+	}
+	/* The letters before I went out as they came (a digit before them
+	 * would have taken the word already): take them back. */
+	if (te - ts >= LOGSTAT_ID_MIN && *o >= i - ts &&
+	    memcmp(out + *o - (i - ts), t + ts, i - ts) == 0) {
+		*o -= i - ts;
+		out[(*o)++] = '*';
+		return te;
+	}
+	for (k = i; k < len && u[k] >= '0' && u[k] <= '9'; k++)
+		out[(*o)++] = t[k];
+	return k;
+}
+
 size_t
 logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 {
@@ -250,9 +296,9 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 				i++;
 			continue;
 		case LS_DIGIT:
-			out[o++] = 'N';
-			while (i < len && t[i] >= '0' && t[i] <= '9')
-				i++;
+			if (lim - o < LOGSTAT_ID_MIN + 16)
+				break;	/* near the end: as it is */
+			i = logstat_number(t, len, i, out, &o);
 			continue;
 		case LS_BLANK:
 			if (o > 0 && out[o - 1] != ' ')
@@ -269,6 +315,11 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 	}
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
+	/* Cut: say so. */
+	if (i < len && lim > 0 && o + 3 < sz) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
 	out[o] = '\0';
 	return o;
 }

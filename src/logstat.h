@@ -64,7 +64,9 @@ void	logstat_count(struct logstat_table *t, const char *key, size_t len);
 
 /* Normalise reply TEXT for grouping into OUT (SZ bytes, NUL-terminated):
  * <addresses>, [literals], (x=y) and URLs become <*>, [*], (*), URL;
- * digit runs after the codes become N; blanks are squeezed.  Returns the length. */
+ * numbers after the codes become N, words of letters and digits of 8 bytes
+ * or more (ids) "*"; blanks are squeezed; a cut text ends in "...".
+ * Returns the length. */
 size_t	logstat_normalise(const char *text, size_t len, char *out, size_t sz);
 
 /* The indexes of the N largest counts of the NE entries E into IDX,

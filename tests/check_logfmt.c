@@ -832,7 +832,21 @@ static const struct {
 	{ "552 message size 12345678 exceeds limit 10240000 bytes, sorry "
 	  "folks 7", "552 message size N exceeds limit N bytes, sorry folks N" },
 	{ "550 caf\xc3\xa9 \xff\xfe bytes above 0x7f stay\x01\x7f here",
-	  "550 caf\xc3\xa9 \xff\xfe bytes above NxNf stay?? here" },
+	  "550 caf\xc3\xa9 \xff\xfe bytes above 0x7f stay?? here" },
+	/* words of letters and digits: short ones stay, ids become one "*",
+	 * numbers alone "N" */
+	{ "451 4.7.1 Please come back later. 8ohqT2RI-8ohqQZ6F (in reply)",
+	  "451 4.7.1 Please come back later. *-* (in reply)" },
+	{ "535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6",
+	  "535 5.7.8 Error: authentication failed: *" },
+	{ "550 Local mailbox user08@mail.example is unavailable",
+	  "550 Local mailbox user08@mail.example is unavailable" },
+	{ "550 Local mailbox arsenya08@mail.example is unavailable",
+	  "550 Local mailbox *@mail.example is unavailable" },
+	{ "421 IPv6 x86 30s SHA256 queue 4F2A1B3C9D, 12 tries 1.2.3.4",
+	  "421 IPv6 x86 30s SHA256 queue *, N tries N.N.N.N" },
+	/* cut at the key's size: said with "..." */
+	{ "550 5.7.1 " H64 " " H64, "550 5.7.1 " H64 " hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh..." },
 	{ "550 abcdefghijklmno <x@y> abcdefghijklmno [1.2.3.4] abcdefghijklmn"
 	  "o (a=b) abcdefghijklmno  p", "550 abcdefghijklmno <*> "
 	  "abcdefghijklmno [*] abcdefghijklmno (*) abcdefghijklmno p" },
