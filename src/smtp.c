@@ -636,8 +636,10 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 	if (s->flags & EVF_PARTIAL)
 		return;
 	if (!s->is_greeted) {
-		/* RFC 5321 3.1, 4.3.2: the client waits for the greeting. */
-		if (s->early_reported)
+		/* RFC 5321 3.1, 4.3.2: the client waits for the greeting.
+		 * Before any server line the capture may have begun after the
+		 * greeting: the first reply tells (smtp_before_greeting). */
+		if (s->early_reported || s->cur == NULL || !s->cur->is_active)
 			return;
 		s->early_reported = true;
 		smtp_finding(&f, CHECK_PIPELINING_VIOLATION, file, ev->line);
@@ -1225,6 +1227,40 @@ smtp_greeting(struct smtp *s)
 		s->is_closed = true;
 }
 
+/*
+ * The first reply of a session whose client spoke before any server line.
+ * A greeting then means the client talked first (RFC 5321 3.1), reported
+ * at its first command; any other reply, that the capture began after the
+ * greeting (Python's smtplib prints nothing before set_debuglevel, often
+ * called after the connection): the session is judged as joined late, the
+ * reply answering the first command.
+ */
+static void
+smtp_before_greeting(struct smtp *s)
+{
+	const struct command_info *ci;
+	const struct smtp_pending *p;
+	struct finding f;
+	int c = s->cur->code;
+	bool is_greeting;
+
+	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
+	is_greeting = ci != NULL ? rules_allowed(ci, c) != NULL :
+	    c == 220 || c == 421 || c == 554 || c == 521;
+	if (!is_greeting) {
+		s->flags |= EVF_PARTIAL;
+		return;
+	}
+	p = smtp_q_at(s, 0);
+	s->early_reported = true;
+	smtp_finding(&f, CHECK_PIPELINING_VIOLATION, p->file, p->line);
+	f.detail = "before-greeting";
+	f.command = p->text.s;
+	f.commandlen = p->text.len;
+	f.command_line = p->line;
+	smtp_emit(s, &f);
+}
+
 static void
 smtp_reply_done(struct smtp *s)
 {
@@ -1240,6 +1276,9 @@ smtp_reply_done(struct smtp *s)
 	s->env.stats->replies_by_code[c >= 0 && c < 600 ? c : 0]++;
 	if (s->bdat_left > 0)
 		s->bdat_left = 0;	/* the chunk's data was not shown */
+	if (!s->is_greeted && !(s->flags & EVF_PARTIAL) && s->qlen > 0 &&
+	    !s->early_reported)
+		smtp_before_greeting(s);
 	if (!s->is_greeted && !(s->flags & EVF_PARTIAL && s->qlen > 0)) {
 		smtp_greeting(s);
 		return;

@@ -392,6 +392,27 @@ static const struct dialogue dialogues[] = {
 	    { { CHECK_PIPELINING_VIOLATION, 1, "before-greeting", SEV_NONE } },
 	    NULL },
 
+	{ "client speaks twice before the greeting: told once", 0, false,
+	    false, STEPS(C("EHLO c"), C("MAIL FROM:<a@b>"), S("220 mx"),
+	    S("250 mx"), S("250 ok"), BYE),
+	    WANT([CHECK_PIPELINING_VIOLATION] = 1),
+	    { { CHECK_PIPELINING_VIOLATION, 1, "before-greeting", SEV_NONE } },
+	    NULL },
+
+	{ "capture begun after the greeting (smtplib): joined late", 0, false,
+	    false, STEPS(C("ehlo c"), S("250-mx"), S("250 PIPELINING"),
+	    C("mail FROM:<a@b>"), S("250 ok"), C("rcpt TO:<x@y>"),
+	    S("250 ok"), C("data"), S("354 go"), C("Subject: t"), C(""),
+	    C("body"), C("."), S("250 queued"), BYE),
+	    NONE, { { 0 } }, NULL },
+
+	{ "client speaks during a greeting of several lines", 0, false,
+	    false, STEPS(S("220-mx"), C("EHLO c"), S("220 mx"), S("250 mx"),
+	    BYE),
+	    WANT([CHECK_PIPELINING_VIOLATION] = 1),
+	    { { CHECK_PIPELINING_VIOLATION, 2, "before-greeting", SEV_NONE } },
+	    NULL },
+
 	/* ---- extensions, AUTH, TLS */
 	{ "SIZE= without SIZE advertised", 0, false, false, STEPS(
 	    HELLO, C("MAIL FROM:<a@example.org> SIZE=10"), S("250 ok"), BYE),
