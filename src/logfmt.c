@@ -355,17 +355,40 @@ logfmt_stamp1(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 	return true;
 }
 
-/* The same after a syslog priority (logfmt_pri), which *USED includes. */
+/*
+ * `docker compose logs` puts the service's name before each line:
+ * "postfix-mailcow_1    | Dec 21 22:06:16 mail postfix/smtpd[430]: …"
+ * (compose v2: "postfix-1  | …").  The prefix's length, 0 if none.
+ */
+static size_t
+logfmt_compose(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 64 && ((p[i] >= 'a' && p[i] <= 'z') ||
+	    (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
+	    p[i] == '_' || p[i] == '-' || p[i] == '.'); i++)
+		;
+	if (i == 0 || i == len || p[i] != ' ')
+		return 0;
+	while (i < len && p[i] == ' ')
+		i++;
+	return i + 1 < len && p[i] == '|' && p[i + 1] == ' ' ? i + 2 : 0;
+}
+
+/* The same after a compose prefix and a syslog priority (logfmt_pri),
+ * which *USED includes. */
 static bool
 logfmt_stamp(const char *p, size_t len, struct logfmt_stamp *ts, size_t *used)
 {
-	size_t pri;
+	size_t pre, pri;
 	bool is_5424;
 
-	pri = logfmt_pri(p, len, &is_5424);
-	if (!logfmt_stamp1(p + pri, len - pri, ts, used))
+	pre = p[0] >= '0' && p[0] <= '9' ? 0 : logfmt_compose(p, len);
+	pri = logfmt_pri(p + pre, len - pre, &is_5424);
+	if (!logfmt_stamp1(p + pre + pri, len - pre - pri, ts, used))
 		return false;
-	*used += pri;
+	*used += pre + pri;
 	return true;
 }
 
@@ -593,7 +616,10 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		 * held to syslog's shape below (no blank, a numeric pid). */
 		q = p + n + 1;
 		strict = true;
-	} else
+	} else if ((n = logfmt_compose(p, len)) > 0 && n < len &&
+	    p[n] != ' ' && logfmt_compose(p + n, len - n) == 0)
+		return logfmt_syslog(p + n, len - n, sl);
+	else
 		return false;
 	sl->host = q;
 	if ((q = logfmt_chr(q, end, ' ')) == NULL || q == sl->host)

@@ -121,6 +121,8 @@ static const struct {
 	/* a day not padded (a collector's rewrite), a day with a zero, and
 	 * German month names (journalctl in a German locale) */
 	{ "Nov 2 19:01:02 host", true, -1, 14 },
+	{ "postfix-mailcow_1    | Nov 22 19:01:02 host", true, -1, 38 },
+	{ "mx-1  | 2026-11-22T18:01:02Z host", true, 1795370462, 28 },
 	{ "Nov 02 19:01:02 host", true, -1, 15 },
 	{ "M\xc3\xa4r 08 20:48:47 host", true, -1, 16 },
 	{ "Mai 8 20:48:47 host", true, -1, 14 },
@@ -220,6 +222,11 @@ static const struct {
 	  "imap-login: x" },
 	{ "Nov 8 05:26:31 mx postfix/smtpd[9]: x", "postfix/smtpd",
 	  "mx postfix/smtpd[9]", "x" },
+	/* docker compose logs: the service's name first (v1, v2) */
+	{ "postfix-mailcow_1    | Dec 21 22:06:16 mail postfix/smtpd[430]: x",
+	  "postfix/smtpd", "mail postfix/smtpd[430]", "x" },
+	{ "mailserver-1  | 2026-11-22T19:01:02.1+01:00 mx postfix/smtpd[9]: y",
+	  "postfix/smtpd", "mx postfix/smtpd[9]", "y" },
 	{ "M\xc3\xa4r 08 20:48:47 web smtpd[88171]: 2cd79d8bacbe2c12 smtp x",
 	  "smtpd", "web smtpd[88171]", "2cd79d8bacbe2c12 smtp x" },
 	/* journalctl -o short-precise, short-full, short-unix */
@@ -258,6 +265,14 @@ static const struct {
 	{ "2026-11-22 19:01:02 SMTP connection from [192.0.2.1]:5 x", NULL,
 	  NULL, NULL },
 	{ "C: EHLO x", NULL, NULL, NULL },
+	{ "postfix_1 |Dec 21 22:06:16 mail postfix/smtpd[430]: x", NULL, NULL,
+	  NULL },
+	{ "a | b | Dec 21 22:06:16 mail postfix/smtpd[430]: x", NULL, NULL,
+	  NULL },
+	{ "postfix_1 |  Dec 21 22:06:16 mail postfix/smtpd[430]: x", NULL,
+	  NULL, NULL },
+	{ "S: 250 x | Dec 21 22:06:16 mail postfix/smtpd[430]: x", NULL, NULL,
+	  NULL },
 };
 
 START_TEST(test_syslog)
