@@ -265,6 +265,13 @@ static const struct lcase opensmtpd_cases[] = {
 	{ "trace joined late: a reply's last line, of no command shown",
 	    { "smtp: 0x5d1c0a0e2000: >>> 421 4.3.0 try later" }, true,
 	    { "REPLY|opensmtpd 0x5d1c0a0e2000|421 4.3.0 try later||0|3" } },
+	{ "delivery trace: the remote server's reply, joined late",
+	    { "mta: 0xea6710: <<< 554 5.7.1 no service" }, true,
+	    { "REPLY|opensmtpd mta: 0xea6710|554 5.7.1 no service||0|3" } },
+	{ "delivery trace: OpenSMTPD's command", {
+	    "mta: 0xea6710: <<< 220 mx.remote.example ESMTP",
+	    "mta: 0xea6710: >>> EHLO out.example" }, true,
+	    { "C|opensmtpd mta: 0xea6710|EHLO out.example||0|3" } },
 	{ "trace joined late: a reply's other lines wait",
 	    { "smtp: 0x5d1c0a0e2000: >>> 250-mx.example Hello" }, true,
 	    { NULL } },
@@ -425,6 +432,9 @@ static const struct {
 	    0, 0 },
 	{ "opensmtpd", OS OSID " smtp connected address=1.2.3.4 host=h", 100, 100 },
 	{ "opensmtpd", "smtp: 0x5d1c0a0e2000: >>> 220 mx ESMTP", 100, 100 },
+	{ "opensmtpd", "mta: 0xea6710: >>> EHLO out.example", 100, 100 },
+	{ "opensmtpd", OS "smtp-out: Connecting to smtp+tls://192.0.2.7:25 "
+	    "(mx.example) on session 69738a26af1c7fa5...", 100, 100 },
 	{ "opensmtpd", "Nov 22 12:00:03 mx postfix/smtpd[1]: " OSID " smtp "
 	    "connected address=1.2.3.4 host=h", 0, 0 },
 	{ "exchange", EXH, 150, 150 },
