@@ -75,13 +75,16 @@ curl_is_meter_head(const char *p, size_t len)
  * A note saying the TLS handshake is done: "SSL connection using TLSv1.3 /
  * ..." (OpenSSL, wolfSSL, GnuTLS), "TLS 1.2 connection using ..."
  * (Secure Transport), "BearSSL: New connection using ...", "rustls:
- * handshake complete, ...".  Other backends word it otherwise; their
- * sessions then get TLS from the 220 to STARTTLS alone.
+ * handshake complete, ...", "mbedTLS: Handshake complete, cipher is ..."
+ * and the "SSL connected" older curls add.  Other backends word it
+ * otherwise; their sessions then get TLS from the 220 to STARTTLS alone.
  */
 static bool
 curl_is_tls_note(const char *p, size_t len)
 {
-	if (FMT_UTIL_PREFIX(p, len, "rustls: handshake complete"))
+	if (FMT_UTIL_PREFIX(p, len, "rustls: handshake complete") ||
+	    FMT_UTIL_PREFIX(p, len, "mbedTLS: Handshake complete") ||
+	    (len == 13 && memcmp(p, "SSL connected", 13) == 0))
 		return true;
 	return (FMT_UTIL_PREFIX(p, len, "SSL") ||
 	    FMT_UTIL_PREFIX(p, len, "TLS") ||

@@ -322,6 +322,15 @@ static const struct fmt_case fmt_cases[] = {
 	    FMT_IN("* TLSv1.3 (IN), TLS handshake, Finished (20):\n"
 	    "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384\n"), 0, 1,
 	    { FMT_TLS } },
+	{ "curl tls, mbedTLS", &fmt_curl,
+	    FMT_IN("* mbedTLS: Connecting to h:465\n"
+	    "* mbedTLS: Handshake complete, cipher is TLS-ECDHE-RSA-WITH-AES-"
+	    "128-GCM-SHA256\n"), 0, 1, { FMT_TLS } },
+	{ "curl tls, older curl", &fmt_curl, FMT_IN("* SSL connected\n"), 0, 1,
+	    { FMT_TLS } },
+	{ "curl no tls: almost", &fmt_curl,
+	    FMT_IN("* SSL connected to x\n* mbedTLS: Connecting to h:465\n"),
+	    0, 0, { { 0 } } },
 	{ "curl close", &fmt_curl,
 	    FMT_IN("> QUIT\r\n* Connection #0 to host h left intact\n"
 	    "* Closing connection 0\n"), 0, 2,
