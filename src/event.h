@@ -69,6 +69,9 @@ struct event {
 				 * too; count it for the summary only */
 #define EVF_ALONE	0x08	/* EV_SESSION_START of a one-event session (a
 				 * logged reply, no connection): not counted */
+#define EVF_NO_WAIT	0x10	/* EV_CLIENT: the client does not wait for the
+				 * reply (Exim's transport after QUIT): none
+				 * shown is no fault */
 
 struct event_sink {
 	void	(*emit)(void *ctx, const struct event *);

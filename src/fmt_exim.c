@@ -218,6 +218,28 @@ exim_is_code(const char *t, const char *end)
 	    (end - t == 3 || t[3] == ' ' || t[3] == '-');
 }
 
+/*
+ * A line of Exim's own that exim -v (or -d) writes around the dialogue:
+ * "LOG: MAIN" before each log entry (the entry follows, indented),
+ * "delivering 1tEXaB-…", "Connecting to mx [ip]:25 ... connected", the
+ * routing ("R: dnslookup for a@b", "T: remote_smtp for a@b") and the
+ * lookup modules loaded at start.
+ */
+static bool
+exim_verbose(const char *p, size_t n)
+{
+	return (LOGFMT_PREFIX(p, n, "LOG: ") && n > 5 && p[5] >= 'A' &&
+	    p[5] <= 'Z') ||
+	    (LOGFMT_PREFIX(p, n, "delivering ") && n >= 27 && p[17] == '-' &&
+	    (p[24] == '-' || (n >= 34 && p[29] == '-'))) ||
+	    LOGFMT_PREFIX(p, n, "Connecting to ") ||
+	    ((LOGFMT_PREFIX(p, n, "R: ") || LOGFMT_PREFIX(p, n, "T: ")) &&
+	    LOGFMT_FIND(p, n, " for ") != NULL) ||
+	    LOGFMT_PREFIX(p, n, "Loading lookup modules from ") ||
+	    (LOGFMT_PREFIX(p, n, "Loaded ") &&
+	    LOGFMT_FIND(p, n, " lookup modules") != NULL);
+}
+
 static int
 exim_probe(const struct line *l)
 {
@@ -504,6 +526,11 @@ exim_debug_line(struct exim_state *st, const struct line *l,
 	ev.is_truncated = l->is_truncated;
 	ev.key = st->key;
 	ev.keylen = keylen;
+	/* Exim's transport ("SMTP>> QUIT", "SMTP+> QUIT": Exim writes)
+	 * closes after QUIT without reading the 221. */
+	if (!is_reply && t + 6 <= end && t[5] == '>' && end - x == 4 &&
+	    memcmp(x, "QUIT", 4) == 0)
+		ev.flags |= EVF_NO_WAIT;
 	sink->emit(sink->ctx, &ev);
 	e->in_reply = is_reply && end - x > 3 && x[3] == '-';
 	st->last = e;
@@ -707,6 +734,11 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 				return true;
 		}
 		st->in_entry = false;
+		if (exim_verbose(p, n)) {
+			/* "LOG: MAIN" heads an entry of indented lines */
+			st->in_entry = LOGFMT_PREFIX(p, n, "LOG: ");
+			return true;
+		}
 		return false;
 	}
 	st->in_reject = false;

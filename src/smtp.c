@@ -46,6 +46,7 @@ struct smtp_pending {
 	bool		 is_binarymime;
 	bool		 has_initial_response;	/* AUTH mech ir */
 	bool		 is_pipelined;	/* sent while earlier replies were due */
+	bool		 is_no_wait;	/* the client did not wait (EVF_NO_WAIT) */
 	long		 size;			/* MAIL SIZE=, -1 if none */
 };
 
@@ -825,6 +826,7 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 	p->line = ev->line;
 	p->size = -1;
 	p->is_pipelined = s->qlen > 1;
+	p->is_no_wait = (ev->flags & EVF_NO_WAIT) != 0;
 	smtp_copy_masked(&p->text, ev->text, ev->len, ci ? ci->action :
 	    ACT_OTHER);
 	p->has_args = cmd.arglen > 0;
@@ -1601,6 +1603,8 @@ smtp_end(struct smtp *s, bool closed)
 		smtp_emit(s, &f);
 	}
 	while (smtp_q_pop(s, &p)) {
+		if (p.is_no_wait)
+			continue;
 		if (n++ >= 10)
 			continue;
 		smtp_finding(&f, CHECK_UNANSWERED_COMMAND, p.file, p.line);
