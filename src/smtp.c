@@ -90,6 +90,11 @@ struct smtp {
 	bool		 has_ehlo;	/* the keywords below are known */
 	bool		 has_tls;
 	bool		 has_auth;
+	const char	*auth_clear;	/* "AUTH PLAIN"/"AUTH LOGIN" sent without
+					 * TLS, no credentials yet: told when
+					 * they follow (smtp_auth_clear) */
+	const char	*auth_clear_file;
+	unsigned long	 auth_clear_line;
 	bool		 in_auth;	/* a 334 asked for the next AUTH line */
 	bool		 in_mail;
 	unsigned long	 rcpts;		/* accepted RCPTs in the transaction */
@@ -671,6 +676,28 @@ smtp_pipelining(struct smtp *s, const char *file, const struct event *ev)
 	smtp_emit(s, &f);
 }
 
+/* Credentials of an AUTH PLAIN or LOGIN sent without TLS (s->auth_clear)
+ * cross now: tell it, at the AUTH command (P, if still at hand). */
+static void
+smtp_auth_clear(struct smtp *s, const struct smtp_pending *p)
+{
+	struct finding f;
+
+	smtp_finding(&f, CHECK_AUTH_WITHOUT_TLS, s->auth_clear_file,
+	    s->auth_clear_line);
+	if (p != NULL)
+		smtp_with_command(&f, p);
+	else {
+		f.verb = "AUTH";
+		f.command = s->auth_clear;
+		f.commandlen = strlen(s->auth_clear);
+		f.command_line = s->auth_clear_line;
+	}
+	f.arg = s->auth_clear + 5;
+	s->auth_clear = NULL;
+	smtp_emit(s, &f);
+}
+
 /* MAIL/RCPT parameters and the keyword each needs (RFC 1870, 6152, 3030,
  * 6531, 3461, 4954).  BODY is judged by its value. */
 static const struct {
@@ -859,18 +886,18 @@ smtp_command(struct smtp *s, const char *file, const struct event *ev,
 
 			p->has_initial_response = command_word(cmd.arg,
 			    cmd.arglen, &pos, &ir, &irlen);
-			/* RFC 4954 4: mechanisms that show the password. */
+			/* RFC 4954 4: mechanisms that show the password;
+			 * told once credentials cross, in the command or
+			 * after a 334. */
 			if (!s->has_tls && !(s->flags & EVF_PARTIAL) &&
 			    (command_eq(w, wlen, "PLAIN") ||
 			    command_eq(w, wlen, "LOGIN"))) {
-				struct finding f;
-
-				smtp_finding(&f, CHECK_AUTH_WITHOUT_TLS, file,
-				    ev->line);
-				smtp_with_command(&f, p);
-				f.arg = command_eq(w, wlen, "PLAIN") ? "PLAIN" :
-				    "LOGIN";
-				smtp_emit(s, &f);
+				s->auth_clear = command_eq(w, wlen, "PLAIN") ?
+				    "AUTH PLAIN" : "AUTH LOGIN";
+				s->auth_clear_file = file;
+				s->auth_clear_line = ev->line;
+				if (p->has_initial_response)
+					smtp_auth_clear(s, p);
 			}
 		}
 		break;
@@ -907,6 +934,10 @@ smtp_client(struct smtp *s, const char *file, const struct event *ev)
 	}
 	if (s->in_auth) {
 		s->in_auth = false;
+		/* "*" cancels (RFC 4954 4): no credentials in it */
+		if (s->auth_clear != NULL && !(ev->len == 1 &&
+		    ev->text[0] == '*'))
+			smtp_auth_clear(s, NULL);
 		smtp_command(s, file, ev, ACT_AUTH_RESPONSE);
 		return;
 	}
@@ -1168,6 +1199,8 @@ smtp_apply(struct smtp *s, const struct smtp_pending *p)
 			s->in_auth = true;
 		else if (c == 235)
 			s->has_auth = true;
+		if (c != 334)
+			s->auth_clear = NULL;	/* refused: nothing crossed */
 		break;
 	case ACT_TURN:
 	case ACT_ATRN:

@@ -446,6 +446,22 @@ static const struct dialogue dialogues[] = {
 	    WANT([CHECK_AUTH_WITHOUT_TLS] = 1),
 	    { { CHECK_AUTH_WITHOUT_TLS, 7, NULL, SEV_NOTICE } }, NULL },
 
+	{ "AUTH PLAIN without TLS, credentials in the command", 0, false,
+	    false, STEPS(HELLO_TLS, C("AUTH PLAIN AHVzZXIAcGFzcw=="),
+	    S("235 2.7.0 ok"), BYE),
+	    WANT([CHECK_AUTH_WITHOUT_TLS] = 1),
+	    { { CHECK_AUTH_WITHOUT_TLS, 7, NULL, SEV_NOTICE } }, NULL },
+
+	{ "AUTH LOGIN without TLS refused at once: nothing crossed", 0, false,
+	    false, STEPS(HELLO_TLS, C("AUTH LOGIN"),
+	    S("530 5.7.0 Must issue a STARTTLS command first"), BYE),
+	    NONE, { { 0 } }, NULL },
+
+	{ "AUTH LOGIN without TLS cancelled: nothing crossed", 0, false,
+	    false, STEPS(HELLO_TLS, C("AUTH LOGIN"), S("334 VXNlcm5hbWU6"),
+	    C("*"), S("501 5.0.0 AUTH aborted"), BYE),
+	    NONE, { { 0 } }, NULL },
+
 	{ "AUTH PLAIN after STARTTLS", 0, false, false, STEPS(
 	    HELLO_TLS, C("STARTTLS"), S("220 go"), TLS,
 	    C("EHLO client.example"), S("250-mx.example"), S("250 AUTH PLAIN"),
