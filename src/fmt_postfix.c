@@ -835,8 +835,7 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	if (LOGFMT_PREFIX(m, n, "NOQUEUE: "))
 		a = pf_from(m, n);
 	else if (LOGFMT_PREFIX(m, n, "PREGREET ")) {
-		note = NOTE_PREGREET;
-		c = "";		/* no command: the greeting was due */
+		note = NOTE_PREGREET;	/* no command: the greeting was due */
 		a = pf_from(m, n);
 	} else if (LOGFMT_PREFIX(m, n, "COMMAND PIPELINING from ")) {
 		note = NOTE_PIPELINING;
@@ -867,8 +866,8 @@ pf_postscreen(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	if (note == NOTE_NONE)
 		return pf_reject(m + 9, n - 9, l, sink, t->key, keylen, 0,
 		    EVF_PARTIAL) || true;
-	if (c == NULL && (c = LOGFMT_FIND(ae, (size_t)(end - ae), " after ")) !=
-	    NULL) {
+	if (note != NOTE_PREGREET && (c = LOGFMT_FIND(ae, (size_t)(end - ae),
+	    " after ")) != NULL) {
 		c += 7;
 		for (cl = 0; c + cl < end && c[cl] != ':' && c[cl] != ' '; cl++)
 			;

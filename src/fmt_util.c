@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt_util.h"
+#include "reply.h"
 
 bool
 fmt_util_has_prefix(const char *p, size_t len, const char *pfx, size_t pfxlen)
@@ -29,9 +30,11 @@ fmt_util_late_reply(const struct event_sink *sink, const struct line *l,
     const char *s, size_t n, const char *key, size_t keylen, unsigned flags)
 {
 	struct event ev;
+	const char *t;
+	size_t tl;
+	int code = reply_code(s, n, &t, &tl);
 
-	if (n < 3 || s[0] < '2' || s[0] > '5' || s[1] < '0' || s[1] > '9' ||
-	    s[2] < '0' || s[2] > '9' || (n > 3 && s[3] != ' '))
+	if (code < 200 || code > 599 || (n > 3 && s[3] != ' '))
 		return false;
 	ev = event_make(EV_LOG_REPLY, l->no);
 	ev.text = s;

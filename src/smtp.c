@@ -1219,6 +1219,21 @@ smtp_apply(struct smtp *s, const struct smtp_pending *p)
 	}
 }
 
+/*
+ * Reply code C as a greeting: commands.yaml's GREETING entry (*CI, its
+ * entry for C in *A), or 220, 421, 554, 521 (RFC 5321 3.1, RFC 7504) for
+ * rules without one.  True when a standard lists it there.
+ */
+static bool
+smtp_is_greeting(const struct smtp *s, int c, const struct command_info **ci,
+    const struct allowed_reply **a)
+{
+	*ci = rules_command_by_action(s->env.rules, ACT_GREETING);
+	*a = *ci != NULL ? rules_allowed(*ci, c) : NULL;
+	return *ci != NULL ? smtp_is_listed(*a) :
+	    c == 220 || c == 421 || c == 554 || c == 521;
+}
+
 static void
 smtp_greeting(struct smtp *s)
 {
@@ -1232,15 +1247,11 @@ smtp_greeting(struct smtp *s)
 	s->is_greeted = true;
 	s->greeting = c;
 	memset(&g, 0, sizeof(g));
-	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
+	/* A refusal commands.yaml lists as practice (Postfix with
+	 * smtpd_delay_reject = no) is judged as a reply outside the list,
+	 * shown with --strict, not as a missing greeting. */
+	is_std = smtp_is_greeting(s, c, &ci, &a);
 	g.ci = ci;
-	/* A greeting is what commands.yaml lists for GREETING (220, 554,
-	 * 421, 521: RFC 5321 3.1, RFC 7504).  A refusal it lists as practice
-	 * (Postfix with smtpd_delay_reject = no) is judged as a reply outside
-	 * the list, shown with --strict, not as a missing greeting. */
-	a = ci != NULL ? rules_allowed(ci, c) : NULL;
-	is_std = ci != NULL ? smtp_is_listed(a) :
-	    c == 220 || c == 421 || c == 554 || c == 521;
 	is_practice = !is_std && a != NULL && a->source == SRC_PRACTICE &&
 	    c >= 400;
 	if (!is_std && !is_practice && (s->flags & EVF_PARTIAL)) {
@@ -1274,15 +1285,12 @@ static void
 smtp_before_greeting(struct smtp *s)
 {
 	const struct command_info *ci;
+	const struct allowed_reply *a;
 	const struct smtp_pending *p;
 	struct finding f;
-	int c = s->cur->code;
-	bool is_greeting;
 
-	ci = rules_command_by_action(s->env.rules, ACT_GREETING);
-	is_greeting = ci != NULL ? rules_allowed(ci, c) != NULL :
-	    c == 220 || c == 421 || c == 554 || c == 521;
-	if (!is_greeting) {
+	/* Any code GREETING lists, practice too: a refusal greets. */
+	if (!smtp_is_greeting(s, s->cur->code, &ci, &a) && a == NULL) {
 		s->flags |= EVF_PARTIAL;
 		return;
 	}
@@ -1290,9 +1298,7 @@ smtp_before_greeting(struct smtp *s)
 	s->early_reported = true;
 	smtp_finding(&f, CHECK_PIPELINING_VIOLATION, p->file, p->line);
 	f.detail = "before-greeting";
-	f.command = p->text.s;
-	f.commandlen = p->text.len;
-	f.command_line = p->line;
+	smtp_with_command(&f, p);
 	smtp_emit(s, &f);
 }
 
