@@ -218,22 +218,60 @@ logstat_number(const char *t, size_t len, size_t i, char *out, size_t *o)
 	return k;
 }
 
+/*
+ * The length of a continuation prefix at T[I] (LEN bytes) that repeats
+ * the reply's own, PRE of PRELEN bytes ("550-5.7.26" of "550-5.7.26 …",
+ * "452-" of "452-…"), with '-' or ' ' after the code, and the blank after
+ * an enhanced code; 0 if there is none.  A multiline reply flattened into one line (Postfix's "said:"
+ * texts) has one before each of its lines.
+ */
+static bool
+logstat_is_code(const char *t)
+{
+	return t[0] >= '2' && t[0] <= '5' && t[1] >= '0' && t[1] <= '9' &&
+	    t[2] >= '0' && t[2] <= '9';
+}
+
+static size_t
+logstat_continuation(const char *t, size_t len, size_t i, const char *pre,
+    size_t prelen)
+{
+	size_t blank = prelen > 4;	/* after an enhanced code */
+
+	if (len - i < prelen + blank || memcmp(t + i, pre, 3) != 0 ||
+	    (t[i + 3] != '-' && t[i + 3] != ' ') ||
+	    memcmp(t + i + 4, pre + 4, prelen - 4) != 0 ||
+	    (blank && t[i + prelen] != ' '))
+		return 0;
+	return prelen + blank;
+}
+
 size_t
 logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 {
 	const unsigned char *u = (const unsigned char *)t;
-	size_t i = 0, o = 0, lim;
+	size_t i = 0, o = 0, lim, prelen = 0, n;
 	const char *q;
 
 	if (sz == 0)
 		return 0;
 	logstat_init_class();
-	/* Keep the code and the enhanced code as they are. */
+	/* Keep the code and the enhanced code as they are; the first line
+	 * of a multiline reply stands for all, so "550-" reads "550 ". */
 	while (i < len && i < 4 && o + 1 < sz)
 		out[o++] = t[i++];
+	if (o == 4 && out[3] == '-' && logstat_is_code(t)) {
+		out[3] = ' ';
+		prelen = 4;
+	}
 	while (i < len && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.') &&
 	    o + 1 < sz)
 		out[o++] = t[i++];
+	if (prelen > 0 && i > 4 && i < len && t[i] != ' ') {
+		out[3] = '-';	/* "550-5.7.26x": not an enhanced code */
+		prelen = 0;
+	} else if (prelen > 0)
+		prelen = i;
 	/* Room for a three-byte replacement and the NUL. */
 	lim = sz > 4 ? sz - 4 : 0;
 	while (i < len && o < lim) {
@@ -296,6 +334,12 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 				i++;
 			continue;
 		case LS_DIGIT:
+			if (prelen > 0 && (o == 0 || out[o - 1] == ' ') &&
+			    (n = logstat_continuation(t, len, i, t, prelen)) >
+			    0) {
+				i += n;
+				continue;
+			}
 			if (lim - o < LOGSTAT_ID_MIN + 16)
 				break;	/* near the end: as it is */
 			i = logstat_number(t, len, i, out, &o);

@@ -65,7 +65,9 @@ void	logstat_count(struct logstat_table *t, const char *key, size_t len);
 /* Normalise reply TEXT for grouping into OUT (SZ bytes, NUL-terminated):
  * <addresses>, [literals], (x=y) and URLs become <*>, [*], (*), URL;
  * numbers after the codes become N, words of letters and digits of 8 bytes
- * or more (ids) "*"; blanks are squeezed; a cut text ends in "...".
+ * or more (ids) "*"; blanks are squeezed; a cut text ends in "...".  A
+ * multiline reply flattened into one line reads as one reply: "550-"
+ * becomes "550 " and the repeated prefixes of its lines go.
  * Returns the length. */
 size_t	logstat_normalise(const char *text, size_t len, char *out, size_t sz);
 

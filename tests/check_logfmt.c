@@ -880,6 +880,21 @@ static const struct {
 	  "o (a=b) abcdefghijklmno  p", "550 abcdefghijklmno <*> "
 	  "abcdefghijklmno [*] abcdefghijklmno (*) abcdefghijklmno p" },
 	{ "421  leading   ", "421 leading" },
+	/* a multiline reply flattened (Postfix's "said:"): the repeated
+	 * prefixes go, the first reads as a last line's */
+	{ "550-5.7.26 This mail is 550-5.7.26 blocked. 550-5.7.26  550 5.7.26 "
+	  "See https://x.example/a a1si12 - gsmtp",
+	  "550 5.7.26 This mail is blocked. See URL a1si12 - gsmtp" },
+	{ "421-4.7.0 Try 421-4.7.0 again 421 4.7.0 later",
+	  "421 4.7.0 Try again later" },
+	{ "452-too many 452-recipients 452 sent", "452 too many recipients sent" },
+	/* near misses: another code or enhanced code, no blank after, a
+	 * prefix inside a word, no code at all */
+	{ "550-5.7.26 a 550-5.7.1 b 451-5.7.26 c 550-5.7.26x d x550-5.7.26 e",
+	  "550 5.7.26 a N-N.N.N b N-N.N.N c N-N.N.26x d x550-N.N.N e" },
+	{ "abc-5.7.26 a abc-5.7.26 b", "abc-5.7.26 a abc-N.N.N b" },
+	{ "550-5.7.26x a 550-5.7.26x b", "550-5.7.26x a N-N.N.26x b" },
+	{ "550-5.7.26", "550 5.7.26" },
 };
 
 START_TEST(test_normalise)
