@@ -15,7 +15,8 @@
  * Exchange 2013 and later log a multiline reply as one row, the code once
  * and the lines joined by blanks after two blanks ("250  host Hello [ip]
  * SIZE 37748736 PIPELINING …"); such an EHLO reply is split again at the
- * EHLO keywords it names.  No allocation per line: the unquoted field goes
+ * EHLO keywords it names.  Pasted logs often have the blanks squeezed to
+ * one: then two keywords must be named.  No allocation per line: the unquoted field goes
  * to a buffer of the per-input state.
  */
 #include <stdint.h>
@@ -268,36 +269,38 @@ ex_emit_line(const struct event_sink *sink, struct event *ev, const char *s,
 
 /*
  * A reply "DDD  first line kw1 arg kw2 …" (Exchange's one-row form of a
- * multiline EHLO reply): emitted as "DDD-first line", "DDD-kw1 arg", …,
+ * multiline EHLO reply; one blank after DDD if two keywords follow): emitted as "DDD-first line", "DDD-kw1 arg", …,
  * "DDD kwN".  Any other reply is emitted as it is.
  */
 static void
 ex_server(struct ex_state *st, const struct event_sink *sink,
     struct event *ev, const char *s, size_t n)
 {
-	const char *w, *end = s + n, *start, *lend;
-	size_t wl;
-	bool any = false;
+	const char *w, *end = s + n, *start, *lend, *text;
+	size_t wl, nkw = 0;
 
-	if (n < 6 || s[3] != ' ' || s[4] != ' ' || !ex_is_reply(s, n)) {
+	if (n < 5 || s[3] != ' ' || !ex_is_reply(s, n)) {
 		ex_emit_line(sink, ev, s, n);
 		return;
 	}
-	/* Is there a keyword after the first word? */
-	for (w = s + 5; w < end; w += wl + 1) {
+	text = s[4] == ' ' ? s + 5 : s + 4;
+	/* Keywords after the first word: one is enough after two blanks;
+	 * after one (a log pasted where blanks were squeezed, or a server
+	 * that joins so) it takes two, so that an ordinary reply naming one
+	 * ("250 HELP is here") stays as it is. */
+	for (w = text; w < end; w += wl + 1) {
 		const char *sp = memchr(w, ' ', (size_t)(end - w));
 
 		wl = sp ? (size_t)(sp - w) : (size_t)(end - w);
-		if (w != s + 5 && ex_is_keyword(w, wl)) {
-			any = true;
+		if (w != text && ex_is_keyword(w, wl) &&
+		    ++nkw == (text == s + 5 ? 1u : 2u))
 			break;
-		}
 	}
-	if (!any) {
+	if (nkw < (text == s + 5 ? 1u : 2u)) {
 		ex_emit_line(sink, ev, s, n);
 		return;
 	}
-	start = s + 5;
+	start = text;
 	while (start < end) {
 		/* This line runs to the next keyword (not its first word). */
 		lend = memchr(start, ' ', (size_t)(end - start));

@@ -402,9 +402,21 @@ static const struct lcase exchange_cases[] = {
 	    { "END|" EXK "|||0|0" } },
 	{ "no Log-type: the reply form decides", { EXR "3,a,b,<,221 2.0.0 Bye," },
 	    true, { "S|" EXK "|221 2.0.0 Bye||0|3" } },
+	{ "one blank, as pasted: two keywords split it", { EXH,
+	    EXR "4,a,b,>,250 mx.example Hello [192.0.2.10] SIZE 1000000 HELP "
+	    "ENHANCEDSTATUSCODES OK," }, true,
+	    { "S|" EXK "|250-mx.example Hello [192.0.2.10]||0|3",
+	      "S|" EXK "|250-SIZE 1000000||0|3",
+	      "S|" EXK "|250-HELP||0|3",
+	      "S|" EXK "|250 ENHANCEDSTATUSCODES OK||0|3" } },
 	/* almost */
 	{ "two blanks, no keyword: as it is", { EXH, EXR "4,a,b,>,250  ok "
 	    "fine," }, true, { "S|" EXK "|250  ok fine||0|3" } },
+	{ "one blank, one keyword: as it is", { EXH, EXR "4,a,b,>,250 2.0.0 "
+	    "see HELP for more," }, true,
+	    { "S|" EXK "|250 2.0.0 see HELP for more||0|3" } },
+	{ "one blank, keyword first: as it is", { EXH, EXR "4,a,b,>,250 SIZE "
+	    "of it ok," }, true, { "S|" EXK "|250 SIZE of it ok||0|3" } },
 	{ "unknown event", { EXH, EXR "4,a,b,?,x," }, false, { NULL } },
 	{ "a date, not a row", { "2026-11-22T10:00:01.101Z host prog: x" },
 	    false, { NULL } },
