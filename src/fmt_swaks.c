@@ -8,7 +8,8 @@
  * one "<-  " line per reply line.  swaks deletes every CR it receives and
  * appends the CR LF it sends without showing it, so the wire's line
  * endings are never known; message data lines keep their CR in the file,
- * which the input reader takes with the LF.
+ * which the input reader takes with the LF.  A transcript pasted where the
+ * leading blank was lost ("-> EHLO x") is read too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,21 +29,26 @@ enum swaks_role {
 
 static const struct swaks_prefix {
 	char		 pfx[5];
+	size_t		 len;		/* of pfx */
 	enum swaks_role	 role;
 	int		 score;		/* probe score before text */
 } swaks_prefixes[] = {
-	{ " -> ", SWAKS_CLIENT, 85 },
-	{ " ~> ", SWAKS_CLIENT, 90 },
-	{ "**> ", SWAKS_CLIENT, 70 },
-	{ "*~> ", SWAKS_CLIENT, 70 },
-	{ "<-  ", SWAKS_SERVER, 90 },
-	{ "<~  ", SWAKS_SERVER, 90 },
-	{ "<** ", SWAKS_SERVER, 90 },
-	{ "<~* ", SWAKS_SERVER, 90 },
-	{ "=== ", SWAKS_NOTE, 40 },
-	{ "*** ", SWAKS_ERROR, 50 },
-	{ "  > ", SWAKS_DUMP, 20 },
-	{ "<   ", SWAKS_DUMP, 20 },
+	{ " -> ", 4, SWAKS_CLIENT, 85 },
+	{ " ~> ", 4, SWAKS_CLIENT, 90 },
+	{ "**> ", 4, SWAKS_CLIENT, 70 },
+	{ "*~> ", 4, SWAKS_CLIENT, 70 },
+	{ "<-  ", 4, SWAKS_SERVER, 90 },
+	{ "<~  ", 4, SWAKS_SERVER, 90 },
+	{ "<** ", 4, SWAKS_SERVER, 90 },
+	{ "<~* ", 4, SWAKS_SERVER, 90 },
+	{ "=== ", 4, SWAKS_NOTE, 40 },
+	{ "*** ", 4, SWAKS_ERROR, 50 },
+	{ "  > ", 4, SWAKS_DUMP, 20 },
+	{ "<   ", 4, SWAKS_DUMP, 20 },
+	/* a sent line whose leading blank a paste lost (Markdown, chat):
+	 * low, as "-> " alone is fmt_rfc's arrow */
+	{ "-> ", 3, SWAKS_CLIENT, 30 },
+	{ "~> ", 3, SWAKS_CLIENT, 30 },
 };
 
 struct swaks_state {
@@ -64,9 +70,10 @@ swaks_match(const char *p, size_t len)
 	    i++) {
 		const struct swaks_prefix *sp = &swaks_prefixes[i];
 
-		if (fmt_util_has_prefix(p, len, sp->pfx, 4))
+		if (fmt_util_has_prefix(p, len, sp->pfx, sp->len) &&
+		    (sp->len == 4 || (len > 3 && p[3] != ' ')))
 			return sp;
-		if (len == 3 && memcmp(p, sp->pfx, 3) == 0 &&
+		if (len == 3 && sp->len == 4 && memcmp(p, sp->pfx, 3) == 0 &&
 		    (sp->role == SWAKS_CLIENT || sp->role == SWAKS_SERVER))
 			return sp;
 	}
@@ -105,10 +112,10 @@ swaks_probe(const struct line *l)
 
 	if ((sp = swaks_match(l->bytes, l->len)) == NULL)
 		return 0;
-	if (l->len < 4)
+	if (l->len < sp->len + 1)
 		return 30;
-	p = l->bytes + 4;
-	n = l->len - 4;
+	p = l->bytes + sp->len;
+	n = l->len - sp->len;
 	switch (sp->role) {
 	case SWAKS_SERVER:
 		return n > 0 && p[0] >= '2' && p[0] <= '5' ? sp->score : 50;
@@ -148,7 +155,7 @@ swaks_line(void *vst, const struct line *l, const struct event_sink *sink)
 
 	if ((sp = swaks_match(l->bytes, l->len)) == NULL)
 		return false;
-	p = l->bytes + (l->len < 4 ? l->len : 4);
+	p = l->bytes + (l->len < sp->len ? l->len : sp->len);
 	n = l->len - (size_t)(p - l->bytes);
 	flags = st->is_data_hidden ? EVF_DATA_HIDDEN : 0;
 	switch (sp->role) {

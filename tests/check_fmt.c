@@ -284,8 +284,11 @@ static const struct fmt_case fmt_cases[] = {
 	{ "swaks error note", &fmt_swaks,
 	    FMT_IN("*** \tIO::Socket::INET6: connect: Connection refused\n"),
 	    0, 0, { { 0 } } },
-	{ "swaks other", &fmt_swaks, FMT_IN("random\n-> EHLO\n"), 2, 0,
-	    { { 0 } } },
+	{ "swaks other", &fmt_swaks, FMT_IN("random\n->EHLO\n-- EHLO\n"), 3,
+	    0, { { 0 } } },
+	{ "swaks pasted, leading blank lost", &fmt_swaks,
+	    FMT_IN("-> EHLO x\n~> QUIT\n<-  221 bye\n"), 0, 3,
+	    { FMT_C("EHLO x", U), FMT_C("QUIT", U), FMT_S("221 bye", U) } },
 
 	/* fmt_curl */
 	{ "curl server", &fmt_curl, FMT_IN("< 220 mx ESMTP\r\n"), 0, 1,
