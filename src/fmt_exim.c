@@ -63,6 +63,7 @@ struct exim_proc {
 struct exim_state {
 	char		 key[EXIM_KEY_MAX];
 	char		 synth[600];	/* "550 why" of a rejected line */
+	char		 client[256];	/* a client without its HELO name */
 	bool		 in_reject;	/* after a reject log entry: its header dump */
 	bool		 in_entry;	/* after a main log entry: its indented
 					 * continuation lines */
@@ -384,6 +385,23 @@ exim_addr(const char *h, const char *end, const char **addr)
 	return 0;
 }
 
+/* After a client's address at P: past the fields log_selector may put
+ * there, " I=[ip]:port" (+incoming_interface) and " Ci=N" (Exim 4.98's
+ * connection id). */
+static const char *
+exim_skip_fields(const char *p, const char *end)
+{
+	const char *q;
+
+	while (LOGFMT_PREFIX(p, (size_t)(end - p), " I=[") ||
+	    LOGFMT_PREFIX(p, (size_t)(end - p), " Ci=")) {
+		if ((q = memchr(p + 1, ' ', (size_t)(end - p - 1))) == NULL)
+			return end;
+		p = q;
+	}
+	return p;
+}
+
 /* The connection session of the client named from H on: its key in
  * st->key, or 0 when the line names no address. */
 static size_t
@@ -395,10 +413,10 @@ exim_conn(struct exim_state *st, const char *h, const char *end)
 	return n > 0 ? exim_key(st, "exim ", a, n) : 0;
 }
 
-/* "H=name (helo) [ip]:port …": the client as "name [ip]" up to the
- * first blank after ']' (or the whole H= word). */
+/* "H=name (helo) [ip]:port …": the client as written, up to the first
+ * blank after ']' (or the whole H= word). */
 static size_t
-exim_client(const char *h, const char *end)
+exim_client_len(const char *h, const char *end)
 {
 	const char *q = memchr(h, ']', (size_t)(end - h));
 
@@ -407,6 +425,31 @@ exim_client(const char *h, const char *end)
 	else
 		q++;
 	return q ? (size_t)(q - h) : (size_t)(end - h);
+}
+
+/* The client of EV from H on, for the summary: "name [ip]:port", without
+ * the HELO name in parentheses, which the client chose ("(User)
+ * [192.0.2.1]" is the client "[192.0.2.1]"). */
+static void
+exim_client(struct exim_state *st, struct event *ev, const char *h,
+    const char *end)
+{
+	size_t n = exim_client_len(h, end), k = 0;
+	const char *o, *c;
+
+	ev->client = h;
+	ev->clientlen = n;
+	if ((o = memchr(h, '(', n)) == NULL || (o > h && o[-1] != ' ') ||
+	    (c = memchr(o, ')', n - (size_t)(o - h))) == NULL ||
+	    c + 1 >= h + n || c[1] != ' ' || n > sizeof(st->client))
+		return;
+	/* "name " before it, then what follows ") " */
+	memcpy(st->client, h, (size_t)(o - h));
+	k = (size_t)(o - h);
+	memcpy(st->client + k, c + 2, n - (size_t)(c + 2 - h));
+	k += n - (size_t)(c + 2 - h);
+	ev->client = st->client;
+	ev->clientlen = k;
 }
 
 /* Emit EV into the connection session KEY (st->key, KEYLEN), or into a
@@ -561,8 +604,9 @@ exim_rejected(const char *q, const char *end, bool is_temp, char code[4],
 		/* local_scan.c: LOCAL_SCAN_REJECT is 550 after the data,
 		 * LOCAL_SCAN_TEMPREJECT ("temporarily rejected") 451 */
 		{ "rejected by local_scan()", "END-OF-DATA", "550" },
-		/* RFC 5321 3.1: a refused connection gets 554 */
-		{ "rejected connection", "GREETING", "554" },
+		/* acl_wherecodes[]: a connect ACL's deny is 550 (RFC 5321
+		 * 3.1 would have 554) */
+		{ "rejected connection", "GREETING", "550" },
 	};
 	size_t i, k, n = (size_t)(end - q);
 
@@ -599,8 +643,8 @@ exim_reject(struct exim_state *st, const struct line *l, const char *p,
 	/* the client after "H=", wherever it is */
 	if ((h = LOGFMT_FIND(p, (size_t)(end - p), "H=")) == NULL)
 		h = p;
-	ev.client = h + (LOGFMT_PREFIX(h, (size_t)(end - h), "H=") ? 2 : 0);
-	ev.clientlen = exim_client(ev.client, end);
+	exim_client(st, &ev, h + (LOGFMT_PREFIX(h, (size_t)(end - h), "H=") ?
+	    2 : 0), end);
 	if (LOGFMT_PREFIX(q, (size_t)(end - q), "rejected RCPT <")) {
 		ev.rcpt = q + 14;
 		r = memchr(ev.rcpt, '>', (size_t)(end - ev.rcpt));
@@ -660,20 +704,13 @@ exim_synprot(struct exim_state *st, const struct line *l, const char *p,
 	alen = exim_addr(h, end, &a);
 	if (alen == 0)
 		return;
-	why = a + alen;
-	if (LOGFMT_PREFIX(why, (size_t)(end - why), " I=[")) {
-		/* log_selector +incoming_interface */
-		if ((why = memchr(why + 4, ' ', (size_t)(end - why - 4))) ==
-		    NULL)
-			why = end;
-	}
+	why = exim_skip_fields(a + alen, end);
 	while (why < end && *why == ' ')
 		why++;
 	ev = event_make(EV_LOG_REPLY, l->no);
 	ev.command = (const char *)memchr(p, '"', (size_t)(q - p)) + 1;
 	ev.commandlen = (size_t)(q - ev.command);
-	ev.client = h;
-	ev.clientlen = exim_client(h, end);
+	exim_client(st, &ev, h, end);
 	if (p[5] == 'p')
 		memcpy(st->synth, "503 ", 4);
 	else if (LOGFMT_PREFIX(why, (size_t)(end - why), "unrecognized command"))
@@ -770,7 +807,8 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 			return true;
 		}
 		/* "** x R=… T=… H=h [ip]: SMTP error from remote mail server
-		 * after RCPT TO:<x>: 550 …" (also "==", retry lines) */
+		 * after RCPT TO:<x>: 550 …" (also "==", retry lines); older
+		 * Exim names the host after the command */
 		if ((q = LOGFMT_FIND(p, n, "SMTP error from remote mail server after ")) ==
 		    NULL)
 			return true;
@@ -786,6 +824,10 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 			ev.rcptlen = (size_t)(r - c - 8);
 		}
 		r += 2;
+		/* Exim before 4.8x: "…: host NAME [ip]: 553 …" */
+		if (LOGFMT_PREFIX(r, (size_t)(end - r), "host ") &&
+		    (q = LOGFMT_FIND(r, (size_t)(end - r), "]: ")) != NULL)
+			r = q + 3;
 		if (end - r < 3 || r[0] < '2' || r[0] > '5')
 			return true;
 		ev.text = r;
@@ -796,6 +838,13 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		    NULL)
 			ev.len = (size_t)(q - r);
 		exim_one(sink, &ev, st->key, exim_key(st, "exim ", msgid, k));
+		return true;
+	}
+	if (LOGFMT_PREFIX(p, n, "SMTP connection Ci=") &&
+	    (q = memchr(p + 19, ' ', n - 19)) != NULL &&
+	    LOGFMT_PREFIX(q, (size_t)(end - q), " from ")) {
+		/* Exim 4.98: "SMTP connection Ci=N from … lost" */
+		exim_end(st, sink, l->no, exim_conn(st, q + 6, end));
 		return true;
 	}
 	if (LOGFMT_PREFIX(p, n, "SMTP connection from ")) {
@@ -832,8 +881,7 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		ev = event_make(EV_LOG_REPLY, l->no);
 		ev.command = "AUTH";
 		ev.commandlen = 4;
-		ev.client = c;
-		ev.clientlen = exim_client(c, r);
+		exim_client(st, &ev, c, r);
 		ev.text = r + 2;
 		ev.len = (size_t)(end - r - 2);
 		if (!exim_is_code(ev.text, end) || ev.text[0] < '4')
@@ -858,7 +906,7 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		if ((q = LOGFMT_FIND(p, n, "H=")) == NULL)
 			q = p;
 		keylen = exim_conn(st, q, end);
-		exim_emit(st, sink, &ev, keylen, q, exim_client(q, end));
+		exim_emit(st, sink, &ev, keylen, q, exim_client_len(q, end));
 		exim_end(st, sink, l->no, keylen);
 		return true;
 	}
@@ -874,8 +922,7 @@ exim_line(void *vst, const struct line *l, const struct event_sink *sink)
 		ev = event_make(EV_LOG_REPLY, l->no);
 		ev.command = "VRFY";
 		ev.commandlen = 4;
-		ev.client = q + 3;
-		ev.clientlen = exim_client(q + 3, end);
+		exim_client(st, &ev, q + 3, end);
 		memcpy(st->synth, "501 ", 4);
 		k = (size_t)(q - p) < sizeof(st->synth) - 5 ? (size_t)(q - p) :
 		    sizeof(st->synth) - 5;

@@ -269,18 +269,18 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		/* A session whose start was not seen (the log began later,
 		 * or it was evicted and comes back) is only partly visible:
 		 * no greeting or sequencing checks on it. */
+		if (ev->kind == EV_SESSION_START && (e = sessions_lookup(ss,
+		    ev->key, ev->keylen, ev->keyhash, false, 0, false)) !=
+		    NULL) {
+			/* A new connection under a key still in use: the old
+			 * session ended without a trace in the log (Exim
+			 * without +incoming_port keys by address alone). */
+			sessions_remove(ss, e, false, false);
+		}
 		e = sessions_lookup(ss, ev->key, ev->keylen, ev->keyhash,
 		    ev->kind != EV_SESSION_END, ev->kind == EV_SESSION_START ?
 		    ev->flags : ev->flags | EVF_PARTIAL,
 		    ev->kind == EV_SESSION_START && !(ev->flags & EVF_ALONE));
-		if (ev->kind == EV_SESSION_START && e != NULL &&
-		    !smtp_is_empty(e->smtp)) {
-			/* A new connection under a key still in use: the old
-			 * session ended without a trace in the log. */
-			sessions_remove(ss, e, false, false);
-			e = sessions_lookup(ss, ev->key, ev->keylen,
-			    ev->keyhash, true, ev->flags, true);
-		}
 		if (e == NULL)
 			return;
 		if (ev->kind == EV_SESSION_END) {

@@ -1530,6 +1530,10 @@ smtp_log_reply(struct smtp *s, const char *file, const struct event *ev)
 			vl++;
 		p.ci = rules_command(s->env.rules, ev->command, vl);
 		smtp_copy(&p.text, ev->command, ev->commandlen);
+		/* The greeting answers the connection, not a line the
+		 * client sent: no C: line for it. */
+		if (p.ci != NULL && p.ci->action == ACT_GREETING)
+			p.line = 0;
 	}
 	if (!smtp_check_allowed(s, &p, p.ci))
 		smtp_explain(s, &p);
