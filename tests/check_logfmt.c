@@ -697,9 +697,9 @@ static const struct {
 	{ "syslog: a reject log entry in parts, the first read",
 	  { "Nov 22 10:01:08 mx exim[9]: [1\\3] " EX "[9] 1xVFJS-0000He-20 rejected from <s@e.org> H=(vm) [127.0.0.1]:3: message too big: read=1 max=1",
 	    NULL },
-	  true, { "START|exim (vm) [127.0.0.1]|||0|9",
-	    "REPLY|exim (vm) [127.0.0.1]|552 message too big: read=1 max=1|END-OF-DATA|0|1",
-	    "END|exim (vm) [127.0.0.1]|||0|9" } },
+	  true, { "START|exim [127.0.0.1]|||0|9",
+	    "REPLY|exim [127.0.0.1]|552 message too big: read=1 max=1|END-OF-DATA|0|1",
+	    "END|exim [127.0.0.1]|||0|9" } },
 	{ "syslog: the later parts are used as they are",
 	  { "Nov 22 10:01:08 mx exim[9]: [2\\3] Envelope-from: <s@e.org>",
 	    "Nov 22 10:01:08 mx exim[9]: [3/3]   Subject: x", NULL },
@@ -707,9 +707,9 @@ static const struct {
 	{ "syslog: without Exim's timestamp (syslog_timestamp = false)",
 	  { "Nov 22 10:01:08 mx exim4[1064]: H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: Unrouteable address",
 	    NULL },
-	  true, { "START|exim (vm) [127.0.0.1]|||0|9",
-	    "REPLY|exim (vm) [127.0.0.1]|550 Unrouteable address|RCPT|0|1",
-	    "END|exim (vm) [127.0.0.1]|||0|9" } },
+	  true, { "START|exim [127.0.0.1]|||0|9",
+	    "REPLY|exim [127.0.0.1]|550 Unrouteable address|RCPT|0|1",
+	    "END|exim [127.0.0.1]|||0|9" } },
 	{ "almost: another program's line in the same syslog",
 	  { "Nov 22 10:01:08 mx eximstats[9]: H=(vm) [127.0.0.1]:3 F=<s@e.org> rejected RCPT <c@t.example>: x",
 	    NULL },
@@ -734,9 +734,9 @@ START_TEST(test_exim_no_conn)
 	const char *sync[] = { EX "SMTP protocol synchronization error (input "
 	    "sent without waiting for greeting): rejected connection from "
 	    "H=[192.0.2.3] input=\"EHLO\"", NULL };
-	const char *want_rcpt[] = { "START|exim (x) [192.0.2.4]|||0|9",
-	    "REPLY|exim (x) [192.0.2.4]|550 Unrouteable address|RCPT|0|1",
-	    "END|exim (x) [192.0.2.4]|||0|9", NULL };
+	const char *want_rcpt[] = { "START|exim [192.0.2.4]|||0|9",
+	    "REPLY|exim [192.0.2.4]|550 Unrouteable address|RCPT|0|1",
+	    "END|exim [192.0.2.4]|||0|9", NULL };
 	/* (the client is named without its "H=") */
 	bool used = false;
 
