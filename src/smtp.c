@@ -1621,17 +1621,30 @@ smtp_end(struct smtp *s, bool closed)
 	unsigned long n = 0;
 
 	if (s->cur != NULL && s->cur->is_active) {
-		/* RFC 5321 4.2.1: the last line is "DDD SP text". */
-		smtp_finding(&f, CHECK_MALFORMED_REPLY, s->cur->file,
-		    s->cur->lineno[s->cur->nlines < FINDING_REPLY_LINES ?
-		    s->cur->nlines - 1 : FINDING_REPLY_LINES - 1]);
+		unsigned long last = s->cur->lineno[s->cur->nlines <
+		    FINDING_REPLY_LINES ? s->cur->nlines - 1 :
+		    FINDING_REPLY_LINES - 1];
+
+		/* The unfinished reply was the answer to the oldest command.
+		 * Where the transcript just stops, the capture was most
+		 * likely cut short; where the connection closed, the server
+		 * broke RFC 5321 4.2.1 (the last line is "DDD SP text"). */
+		if (!closed && s->is_greeted && smtp_q_pop(s, &p) &&
+		    !(s->flags & EVF_PARTIAL)) {
+			smtp_finding(&f, CHECK_UNANSWERED_COMMAND, s->cur->file,
+			    last);
+			smtp_with_command(&f, &p);
+			f.detail = "transcript-ends-in-reply";
+		} else {
+			smtp_finding(&f, CHECK_MALFORMED_REPLY, s->cur->file,
+			    last);
+			if (closed && s->is_greeted && smtp_q_pop(s, &p))
+				smtp_with_command(&f, &p);
+			f.detail = "unfinished-multiline";
+		}
 		smtp_with_reply(&f, s->cur);
-		f.detail = "unfinished-multiline";
 		smtp_emit(s, &f);
 		s->cur->is_active = false;
-		/* The unfinished reply was the answer to the oldest command. */
-		if (s->is_greeted)
-			smtp_q_pop(s, &p);
 	}
 	if (s->flags & EVF_PARTIAL) {
 		while (smtp_q_pop(s, &p))
