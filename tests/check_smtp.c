@@ -325,11 +325,22 @@ static const struct dialogue dialogues[] = {
 	    WANT([CHECK_MALFORMED_REPLY] = 1),
 	    { { CHECK_MALFORMED_REPLY, 7, "no-code", SEV_ERROR } }, NULL },
 
-	{ "multiline reply never finished", 0, false, false, STEPS(
-	    HELLO, C("NOOP"), S("250-one"), S("250-two")),
+	{ "multiline reply never finished, connection closed", 0, false,
+	    false, STEPS(HELLO, C("NOOP"), S("250-one"), S("250-two"), END),
 	    /* the unfinished reply answers the NOOP: not unanswered */
 	    WANT([CHECK_MALFORMED_REPLY] = 1),
 	    { { CHECK_MALFORMED_REPLY, 8, "unfinished-multiline", SEV_NONE } },
+	    NULL },
+	{ "multiline reply cut by the transcript's end", 0, false, false,
+	    STEPS(HELLO, C("NOOP"), S("250-one"), S("250-two")),
+	    /* a capture cut short: the NOOP's reply never ended in it */
+	    WANT([CHECK_UNANSWERED_COMMAND] = 1),
+	    { { CHECK_UNANSWERED_COMMAND, 8, "transcript-ends-in-reply",
+	    SEV_WARNING } }, NULL },
+	{ "greeting cut by the transcript's end", 0, false, false,
+	    STEPS(S("220-one")),
+	    WANT([CHECK_MALFORMED_REPLY] = 1),
+	    { { CHECK_MALFORMED_REPLY, 1, "unfinished-multiline", SEV_NONE } },
 	    NULL },
 
 	/* ---- enhanced codes */
