@@ -45,6 +45,7 @@
 
 #include "event.h"
 #include "format.h"
+#include "fmt_util.h"
 #include "hash.h"
 #include "logfmt.h"
 #include "xalloc.h"
@@ -241,11 +242,28 @@ exim_verbose(const char *p, size_t n)
 	    LOGFMT_FIND(p, n, " lookup modules") != NULL);
 }
 
+/* How Exim's entries without a message id or H= begin (log.c callers):
+ * queue runs, the daemon, DNS and TLS trouble, verification, ACLs. */
+static const char *const exim_free_text[] = {
+	"Start queue run", "End queue run", "exim ", "Exim ", "daemon ",
+	"pid ", "cwd=", "SIGHUP", "TLS error", "TLS session", "no host name ",
+	"no IP address ", "DKIM", "Spool ", "spool ", "Warning: ",
+	"unexpected disconnection", "no MAIL in SMTP connection",
+	"Connection from ", "Connection refused", "sender verify ",
+	"verify failed", "U=", "F=", "rejected ", "temporarily rejected ",
+	"Remote host ", "malware acl ", "spam acl ", "Failed ", "failed ",
+	"lowest numbered MX ", "LOG: ", "ACL ", "Message is frozen",
+	"Frozen", "Unfrozen", "Completed", "too many ", "Ignoring ",
+	"unqualified ", "authenticator ", "string too long",
+	"host name alias ", "DNS ", "tls_", "dropped: ", "Recipient ",
+	"Sender ", "SMTP ", "H=", NULL
+};
+
 static int
 exim_probe(const struct line *l)
 {
 	const char *p = l->bytes, *t, *pid, *end = l->bytes + l->len, *key;
-	size_t n, s, pidlen, keylen;
+	size_t n, s, pidlen, keylen, k;
 	int sys;
 
 	if ((s = exim_stamp(p, l->len)) == 0 &&
@@ -280,10 +298,14 @@ exim_probe(const struct line *l)
 	if (LOGFMT_PREFIX(p, n, "H=") || LOGFMT_PREFIX(p, n, "SMTP "))
 		return 60;
 	/* Exim starts no entry with a digit but a message id's: "2006-10-09
-	 * 14:04:46 69.217.186.117 - SMTPSVC1 …" is IIS's W3C log. */
-	if (n > 0 && p[0] >= '0' && p[0] <= '9')
-		return 0;
-	return 20;
+	 * 14:04:46 69.217.186.117 - SMTPSVC1 …" is IIS's W3C log.  Other
+	 * entries are free text: only Exim's own words tell it from any
+	 * program that stamps its lines so ("… SERVER -> CLIENT: 220"). */
+	for (k = 0; exim_free_text[k] != NULL; k++)
+		if (fmt_util_has_prefix(p, n, exim_free_text[k],
+		    strlen(exim_free_text[k])))
+			return 20;
+	return 0;
 }
 
 static void *
