@@ -28,6 +28,8 @@ static const struct format_adapter *const format_adapters[] = {
 	&fmt_curl,
 	&fmt_smtplib,
 	&fmt_msmtp,
+	&fmt_phpmailer,
+	&fmt_ruby,
 	&fmt_postfix,
 	&fmt_exim,
 	&fmt_exchange,

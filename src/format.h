@@ -44,6 +44,8 @@ extern const struct format_adapter fmt_swaks;
 extern const struct format_adapter fmt_curl;
 extern const struct format_adapter fmt_smtplib;
 extern const struct format_adapter fmt_msmtp;
+extern const struct format_adapter fmt_phpmailer;
+extern const struct format_adapter fmt_ruby;
 extern const struct format_adapter fmt_postfix;	/* MTA logs */
 extern const struct format_adapter fmt_exim;
 extern const struct format_adapter fmt_exchange;

@@ -168,7 +168,7 @@ struct fmt_case {
 	size_t				 inlen;
 	size_t				 unparsed;
 	size_t				 nev;
-	struct fmt_exp			 ev[6];
+	struct fmt_exp			 ev[8];
 };
 
 static const struct fmt_case fmt_cases[] = {
@@ -455,6 +455,79 @@ static const struct fmt_case fmt_cases[] = {
 	{ "msmtp almost", &fmt_msmtp,
 	    FMT_IN("<---\n<--x\nrandom\n    orphan\nHost = x\n"), 5, 0,
 	    { { 0 } } },
+
+	/* fmt_phpmailer */
+	{ "phpmailer dialogue", &fmt_phpmailer,
+	    FMT_IN("2026-11-22 10:00:01\tConnection: opening to mx:587, "
+	    "timeout=300, options=array()\n"
+	    "2026-11-22 10:00:01\tConnection: opened\n"
+	    "2026-11-22 10:00:01\tSERVER -> CLIENT: 220 mx ESMTP\n"
+	    "2026-11-22 10:00:01 CLIENT -> SERVER: EHLO x\n"
+	    "SERVER -> CLIENT: 250 mx\n"
+	    "2026-11-22 10:00:02\tCLIENT -> SERVER: QUIT\n"
+	    "2026-11-22 10:00:02\tConnection: closed\n"), 0, 6,
+	    { FMT_START, FMT_S("220 mx ESMTP", U), FMT_C("EHLO x", U),
+	    FMT_S("250 mx", U), FMT_C("QUIT", U), FMT_END } },
+	{ "phpmailer html reply, lines joined", &fmt_phpmailer,
+	    FMT_IN("SERVER -> CLIENT: 250-mx at your service, [192.0.2.1]"
+	    "250-SIZE 35882577250-8BITMIME250 SMTPUTF8\n"), 0, 4,
+	    { FMT_S("250-mx at your service, [192.0.2.1]", U),
+	    FMT_S("250-SIZE 35882577", U), FMT_S("250-8BITMIME", U),
+	    FMT_S("250 SMTPUTF8", U) } },
+	{ "phpmailer reply joined with blanks", &fmt_phpmailer,
+	    FMT_IN("SERVER -> CLIENT: 250-mx Hello [192.0.2.1] 250-SIZE 4 "
+	    "250 DSN \n"), 0, 3,
+	    { FMT_S("250-mx Hello [192.0.2.1]", U), FMT_S("250-SIZE 4", U),
+	    FMT_S("250 DSN", U) } },
+	{ "phpmailer reply lines on lines of their own", &fmt_phpmailer,
+	    FMT_IN("SERVER -> CLIENT: 250-mx\n250-PIPELINING\n\n"
+	    "                   \t                  250 DSN\n250 stray\n"),
+	    1, 3, { FMT_S("250-mx", U), FMT_S("250-PIPELINING", U),
+	    FMT_S("250 DSN", U) } },
+	{ "phpmailer single line keeps its code", &fmt_phpmailer,
+	    FMT_IN("SERVER -> CLIENT: 250 2.0.0 queued as 250-x 250 y\n"), 0, 1,
+	    { FMT_S("250 2.0.0 queued as 250-x 250 y", U) } },
+	{ "phpmailer entries joined by a paste", &fmt_phpmailer,
+	    FMT_IN("2016-06-02 13:03:06 SERVER -> CLIENT: 220 mx ready "
+	    "2016-06-02 13:03:06 CLIENT -> SERVER: EHLO x\n"), 0, 2,
+	    { FMT_S("220 mx ready", U), FMT_C("EHLO x", U) } },
+	{ "phpmailer nothing read", &fmt_phpmailer,
+	    FMT_IN("CLIENT -> SERVER: QUIT\nSERVER -> CLIENT: \n"), 0, 1,
+	    { FMT_C("QUIT", U) } },
+	{ "phpmailer notes", &fmt_phpmailer,
+	    FMT_IN("SMTP ERROR: QUIT command failed: \n"
+	    "SMTP INBOUND: \"220 x\"\nSMTP -> get_lines(): $data is \"\"\n"
+	    "2026-11-22 10:00:01\tSMTP Error: Could not authenticate.\n"),
+	    0, 0, { { 0 } } },
+	{ "phpmailer almost", &fmt_phpmailer,
+	    FMT_IN("SERVER->CLIENT: 250 x\nCLIENT -> SERVER:EHLO\n"
+	    "250 no reply before\n2026-11-22 10:00 SERVER -> CLIENT: 250 x\n"),
+	    4, 0, { { 0 } } },
+
+	/* fmt_ruby */
+	{ "ruby dialogue", &fmt_ruby,
+	    FMT_IN("Connection opened: smtp.example:587\n"
+	    "-> \"220 mx ESMTP\\r\\n\"\n"
+	    "<- \"EHLO x\\r\\n\"\n"
+	    "-> \"250-mx\\r\\n\"\n-> \"250 STARTTLS\\r\\n\"\n"
+	    "<- \"STARTTLS\\r\\n\"\n-> \"220 go\\r\\n\"\n"
+	    "TLS connection started\n"), 0, 8,
+	    { FMT_START, FMT_S("220 mx ESMTP", CRLF), FMT_C("EHLO x", CRLF),
+	    FMT_S("250-mx", CRLF), FMT_S("250 STARTTLS", CRLF),
+	    FMT_C("STARTTLS", CRLF), FMT_S("220 go", CRLF), FMT_TLS } },
+	{ "ruby message hidden", &fmt_ruby,
+	    FMT_IN("-> \"354 go\\r\\n\"\nwriting message from String\n"
+	    "wrote 1234 bytes\n-> \"250 ok\\r\\n\"\nread 10 bytes\n"),
+	    0, 2, { FMT_S("354 go", CRLF), FMT_H(EV_SERVER, "250 ok", CRLF) } },
+	{ "ruby escapes", &fmt_ruby,
+	    FMT_IN("<- \"a\\\"b\\\\c\\#{d}\\t\\e\\x01\\u00E9\\u{20AC}\\n\"\n"),
+	    0, 1, { FMT_C("a\"b\\c#{d}\t\033\001\xc3\xa9\xe2\x82\xac", LF) } },
+	{ "ruby no terminator", &fmt_ruby, FMT_IN("<- \"MAIL FROM:\"\n"), 0, 1,
+	    { FMT_C("MAIL FROM:", EOL_NONE) } },
+	{ "ruby almost", &fmt_ruby,
+	    FMT_IN("-> 250 ok\n<- \"unterminated\n-> \"a\"b\"\n"
+	    "<- \"bad \\q escape\"\n-> \"\\x4\"\n-> \"\\u{110000}\"\n"
+	    "wrote bytes\nread 5 byte\n"), 8, 0, { { 0 } } },
 };
 
 static const char *
@@ -747,12 +820,27 @@ static const struct fmt_probe_case {
 	{ "--> EHLO x", EOL_CRLF, &fmt_msmtp },
 	{ "TLS session parameters:", EOL_LF, &fmt_msmtp },
 	{ "reading recipients from the command line", EOL_LF, &fmt_msmtp },
+	{ "SERVER -> CLIENT: 220 mx", EOL_LF, &fmt_phpmailer },
+	{ "2023-10-18 20:25:19 SERVER -> CLIENT: 220 mx", EOL_LF,
+	    &fmt_phpmailer },
+	{ "2026-11-22 10:00:01\tCLIENT -> SERVER: EHLO x", EOL_LF,
+	    &fmt_phpmailer },
+	{ "-> \"220 mx\\r\\n\"", EOL_LF, &fmt_ruby },
+	{ "<- \"EHLO x\\r\\n\"", EOL_LF, &fmt_ruby },
+	{ "-> EHLO x", EOL_LF, &fmt_rfc },
+	{ "<- 250 ok", EOL_LF, &fmt_rfc },
 };
 
 static const struct format_adapter *const fmt_all[] = {
-	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp
+	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp,
+	&fmt_phpmailer, &fmt_ruby
 };
 #define FMT_NALL	FMT_NELEM(fmt_all)
+/* A probe line must also beat the logs whose lines start with a stamp. */
+static const struct format_adapter *const fmt_rivals[] = {
+	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp,
+	&fmt_phpmailer, &fmt_ruby, &fmt_exim, &fmt_postfix
+};
 
 START_TEST(fmt_test_probe_lines)
 {
@@ -767,16 +855,16 @@ START_TEST(fmt_test_probe_lines)
 	l.eol = c->eol;
 	if (c->want != NULL)
 		best = c->want->probe(&l);
-	for (i = 0; i < FMT_NALL; i++) {
-		s = fmt_all[i]->probe(&l);
+	for (i = 0; i < FMT_NELEM(fmt_rivals); i++) {
+		s = fmt_rivals[i]->probe(&l);
 		ck_assert_int_ge(s, 0);
 		ck_assert_int_le(s, 100);
 		if (c->want == NULL)
 			ck_assert_msg(s == 0, "\"%s\": %s scores %d", c->in,
-			    fmt_all[i]->name, s);
-		else if (fmt_all[i] != c->want)
+			    fmt_rivals[i]->name, s);
+		else if (fmt_rivals[i] != c->want)
 			ck_assert_msg(s < best, "\"%s\": %s scores %d >= %s %d",
-			    c->in, fmt_all[i]->name, s, c->want->name, best);
+			    c->in, fmt_rivals[i]->name, s, c->want->name, best);
 	}
 	ck_assert(c->want == NULL || best > 0);
 }

@@ -1,0 +1,69 @@
+#!/bin/bash
+# capture-libs.sh — real debug output of two mail libraries against the Postfix of
+# tests/live/setup-postfix.sh: PHPMailer's SMTPDebug (Debian's libphp-phpmailer, php-cli)
+# and Ruby's Net::SMTP set_debug_output (ruby).  Installs them when run as root and missing.
+#
+#   tests/live/capture-libs.sh [OUTDIR]       default OUTDIR: testdata/real
+#
+# Writes OUTDIR/phpmailer-*.txt and OUTDIR/ruby-*.txt, and OUTDIR/README-libs.md with one line
+# per file (library version, command).  Scenarios: a delivery, an unknown recipient (550),
+# STARTTLS with AUTH on the submission port; PHPMailer also with Debugoutput "html" and at
+# SMTPDebug level 4.  Every client runs under timeout(1); a refusal does not stop the script.
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${1:-testdata/real}
+HOST=127.0.0.1
+SMTP_PORT=${SMTP_PORT:-25}
+SUB_PORT=${SUB_PORT:-587}
+PHPMAILER=/usr/share/php/libphp-phpmailer/autoload.php
+
+if [ ! -r "$PHPMAILER" ] || ! command -v php >/dev/null || ! command -v ruby >/dev/null; then
+	if [ "$(id -u)" = 0 ]; then
+		apt-get install -y -qq php-cli libphp-phpmailer ruby >/dev/null
+	else
+		echo "capture-libs.sh: needs php-cli, libphp-phpmailer and ruby" >&2
+		exit 1
+	fi
+fi
+if [ -z "$(ss -Hltn "sport = :$SMTP_PORT" 2>/dev/null)" ]; then
+	echo "capture-libs.sh: nothing listens on $HOST:$SMTP_PORT (run tests/live/setup-postfix.sh)" >&2
+	exit 1
+fi
+mkdir -p "$OUT"
+V_PHP="PHPMailer $(sed -n 's/.*VERSION = .\([0-9.]*\).*/\1/p' \
+    /usr/share/php/libphp-phpmailer/src/PHPMailer.php | head -1), PHP $(php -r 'echo PHP_VERSION;')"
+V_RB="Ruby $(ruby -e 'print RUBY_VERSION') Net::SMTP $(ruby -rnet/smtp -e 'print Net::SMTP::VERSION')"
+README=$OUT/README-libs.md
+{
+	echo "# Captures of mail libraries' debug output"
+	echo
+	echo "Made by \`tests/live/capture-libs.sh\` against the Postfix of \`tests/live/setup-postfix.sh\`"
+	echo "on 127.0.0.1 (the other captures here: \`README.md\`, \`tests/live/capture.sh\`)."
+	echo
+} > "$README"
+
+# php_cap FILE PORT LEVEL OUTPUT SCENARIO: PHPMailer's debug output is on standard output
+php_cap() {
+	timeout 30 php "$HERE/phpclient.php" "$HOST" "$2" "$3" "$4" "$5" > "$OUT/$1" 2>&1 || true
+	printf -- '- `%s` — %s: `php tests/live/phpclient.php %s %s %s %s %s > %s`\n' \
+	    "$1" "$V_PHP" "$HOST" "$2" "$3" "$4" "$5" "$1" >> "$README"
+	echo "  $OUT/$1"
+}
+# rb_cap FILE PORT SCENARIO: Net::SMTP's debug output goes to standard error
+rb_cap() {
+	timeout 30 ruby "$HERE/rbclient.rb" "$HOST" "$2" "$3" > /dev/null 2> "$OUT/$1" || true
+	printf -- '- `%s` — %s: `ruby tests/live/rbclient.rb %s %s %s 2> %s`\n' \
+	    "$1" "$V_RB" "$HOST" "$2" "$3" "$1" >> "$README"
+	echo "  $OUT/$1"
+}
+
+echo "capture-libs.sh: writing into $OUT"
+php_cap phpmailer-deliver.txt "$SMTP_PORT" 2 echo deliver
+php_cap phpmailer-unknown-user.txt "$SMTP_PORT" 2 echo unknown-user
+php_cap phpmailer-starttls-auth.txt "$SUB_PORT" 2 echo starttls-auth
+php_cap phpmailer-html-deliver.txt "$SMTP_PORT" 2 html deliver
+php_cap phpmailer-level4-deliver.txt "$SMTP_PORT" 4 echo deliver
+rb_cap ruby-deliver.txt "$SMTP_PORT" deliver
+rb_cap ruby-unknown-user.txt "$SMTP_PORT" unknown-user
+rb_cap ruby-starttls-auth.txt "$SUB_PORT" starttls-auth
