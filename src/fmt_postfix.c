@@ -719,8 +719,11 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 			pf_in_reply_to(c, (size_t)(q - c), &ev.command,
 			    &ev.commandlen);
 	} else {
+		/* "status=deferred (host X refused to talk to me: 421 busy
+		 * (later))": one ')' closes the status; a line of its own
+		 * ("QUEUEID: host X refused …") has none around the reply. */
 		re = end;
-		while (re > r && re[-1] == ')')
+		if (m[qidlen + 2] == 't' && re > r && re[-1] == ')')
 			re--;
 		if (is_greeting) {
 			ev.command = "GREETING";
