@@ -344,6 +344,20 @@ pf_busy(const char *r, size_t rl, struct event *ev)
  * at M (after the queue id's ": ").  KEY: the session; FLAGS for it.
  * Returns false if it is not a reject (the line is then only used).
  */
+/* The client "host[addr]" from NA to END for the summary; postscreen's
+ * "[addr]:port" without the port, so that a client's connections add up. */
+static size_t
+pf_client_len(const char *na, const char *end)
+{
+	const char *q = end;
+
+	while (q > na && q[-1] >= '0' && q[-1] <= '9')
+		q--;
+	if (q < end && q - na >= 3 && q[-1] == ':' && q[-2] == ']')
+		return (size_t)(q - 1 - na);
+	return (size_t)(end - na);
+}
+
 static bool
 pf_reject(const char *m, size_t n, const struct line *l,
     const struct event_sink *sink, const char *key, size_t keylen,
@@ -371,7 +385,7 @@ pf_reject(const char *m, size_t n, const struct line *l,
 		return false;
 	ev = event_make(EV_LOG_REPLY, l->no);
 	ev.client = na;
-	ev.clientlen = (size_t)(r - na);
+	ev.clientlen = pf_client_len(na, r);
 	r += 2;
 	rl = pf_reply_end(r, (size_t)(end - r));
 	ev.text = r;
