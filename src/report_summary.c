@@ -184,9 +184,10 @@ summary_end(struct report *r, const struct stats *st,
 		summary_row(r, w, "sum-truncated", st->truncated_lines);
 	if (st->sessions == 0 && st->replies > 0) {
 		/* Replies but no connection: the log does not show them
-		 * (an excerpt, Exim's default log_selector), not a quiet
-		 * night. */
-		const char *note = report_label(r, "sum-no-sessions");
+		 * (an excerpt, Sendmail, Exim's default log_selector), not a
+		 * quiet night. */
+		const char *note = report_label(r, st->has_exim ?
+		    "sum-no-sessions-exim" : "sum-no-sessions");
 
 		summary_pad(r->out, report_label(r, "sum-sessions"), w);
 		fputs(" 0  ", r->out);

@@ -5,6 +5,8 @@
 #ifndef STATS_H
 #define STATS_H
 
+#include <stdbool.h>
+
 #include "logstat.h"
 
 struct stats {
@@ -19,6 +21,7 @@ struct stats {
 	unsigned long	evicted;	/* sessions dropped by the cap */
 	unsigned long	idle_evicted;	/* sessions dropped as idle */
 	unsigned long	skipped_lines;	/* outside --since/--until */
+	bool		has_exim;	/* an input was read as Exim's log */
 	struct logstat	log;		/* rejections in logs (fixed size) */
 	struct logstat_table unparsed_prog;	/* the syslog programs of the
 					 * unparsed lines (dovecot, …) */

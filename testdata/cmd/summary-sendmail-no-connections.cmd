@@ -1,0 +1,1 @@
+-o summary testdata/logs/sendmail.log
