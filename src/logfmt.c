@@ -626,6 +626,14 @@ logfmt_syslog(const char *p, size_t len, struct logfmt_syslog *sl)
 		return false;
 	sl->hostlen = (size_t)(q - sl->host);
 	tag = ++q;
+	/* No host: a container's log (docker logs, Mailu) has the tag
+	 * right after the time, "2018-08-22T07:30:18.13Z postfix/smtp[137]:
+	 * …".  A host name never ends in ':' nor holds '[' or '/'. */
+	if (q[-2] == ':' && (memchr(sl->host, '[', sl->hostlen) != NULL ||
+	    memchr(sl->host, '/', sl->hostlen) != NULL)) {
+		tag = sl->host;
+		sl->hostlen = 0;
+	}
 	/* RFC 3164 4.1.3: the TAG ends at '[' or ':'. */
 	n = (size_t)(end - tag);
 	if (n > 64)

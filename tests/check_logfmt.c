@@ -229,6 +229,13 @@ static const struct {
 	  "postfix/smtpd", "mx postfix/smtpd[9]", "y" },
 	{ "M\xc3\xa4r 08 20:48:47 web smtpd[88171]: 2cd79d8bacbe2c12 smtp x",
 	  "smtpd", "web smtpd[88171]", "2cd79d8bacbe2c12 smtp x" },
+	/* no host: a container's log (Mailu, docker logs) */
+	{ "2018-08-22T07:30:18.130405545Z postfix/smtp[137]: x",
+	  "postfix/smtp", "postfix/smtp[137]", "x" },
+	{ "smtp_1       | 2018-08-22T07:30:18.130405545Z postfix/smtp[137]: 7E: y",
+	  "postfix/smtp", "postfix/smtp[137]", "7E: y" },
+	{ "Nov 22 19:01:02 postfix/smtpd[7]: z", "postfix/smtpd",
+	  "postfix/smtpd[7]", "z" },
 	/* journalctl -o short-precise, short-full, short-unix */
 	{ "Nov 22 19:01:02.123456 mx postfix/smtpd[7]: z", "postfix/smtpd",
 	  "mx postfix/smtpd[7]", "z" },
@@ -265,6 +272,7 @@ static const struct {
 	{ "2026-11-22 19:01:02 SMTP connection from [192.0.2.1]:5 x", NULL,
 	  NULL, NULL },
 	{ "C: EHLO x", NULL, NULL, NULL },
+	{ "Nov 22 19:01:02 mx: x", NULL, NULL, NULL },
 	{ "postfix_1 |Dec 21 22:06:16 mail postfix/smtpd[430]: x", NULL, NULL,
 	  NULL },
 	{ "a | b | Dec 21 22:06:16 mail postfix/smtpd[430]: x", NULL, NULL,
