@@ -256,6 +256,15 @@ static const struct lcase opensmtpd_cases[] = {
 	      "REPLY|opensmtpd 5df87c9ffd0e785d 3d4c4a424797fe79|421 Service "
 	      "not available||0|1",
 	      "END|opensmtpd 5df87c9ffd0e785d 3d4c4a424797fe79|||0|1" } },
+	{ "mta event=delivery (6.0): the remote server's reply", { OS
+	    "8f4864084ecc48f4 mta event=delivery evpid=7077717e797a776e "
+	    "from=<a@b> to=<c@d> rcpt=<-> source=\"192.0.2.1\" relay=\"198.51."
+	    "100.5 (198.51.100.5)\" delay=1s result=\"PermFail\" stat=\"550 "
+	    "5.7.1 not sent\"" }, true,
+	    { "START|opensmtpd 8f4864084ecc48f4 7077717e797a776e|||0|9",
+	      "REPLY|opensmtpd 8f4864084ecc48f4 7077717e797a776e|550 5.7.1 not "
+	      "sent||0|1",
+	      "END|opensmtpd 8f4864084ecc48f4 7077717e797a776e|||0|1" } },
 	{ "trace: complete dialogue", { "smtp: 0x5d1c0a0e2000: STATE_NEW -> "
 	    "STATE_CONNECTED", "smtp: 0x5d1c0a0e2000: >>> 220 mx ESMTP OpenSMTPD",
 	    "smtp: 0x5d1c0a0e2000: <<< EHLO c.example" }, true,
@@ -447,6 +456,11 @@ static const struct {
 	    0, 0 },
 	{ "opensmtpd", OS OSID " smtp connected address=1.2.3.4 host=h", 100, 100 },
 	{ "opensmtpd", "smtp: 0x5d1c0a0e2000: >>> 220 mx ESMTP", 100, 100 },
+	{ "opensmtpd", OS OSID " smtp event=connected address=1.2.3.4 host=h",
+	    100, 100 },
+	{ "opensmtpd", OS OSID " mta event=delivery evpid=" OSID " from=<a@b> "
+	    "to=<c@d> rcpt=<-> result=\"PermFail\" stat=\"550 x\"", 100, 100 },
+	{ "opensmtpd", OS OSID " mta event=x", 0, 0 },
 	{ "opensmtpd", "mta: 0xea6710: >>> EHLO out.example", 100, 100 },
 	{ "opensmtpd", OS "smtp-out: Connecting to smtp+tls://192.0.2.7:25 "
 	    "(mx.example) on session 69738a26af1c7fa5...", 100, 100 },
