@@ -117,7 +117,7 @@ logstat_add(uint32_t *hash, unsigned long *count, uint8_t *ix,
  * (LS_COPY); the table keeps the per-byte work to one load and a branch. */
 enum {
 	LS_COPY, LS_ANGLE, LS_BRACKET, LS_PAREN, LS_H, LS_DIGIT, LS_BLANK,
-	LS_CTRL
+	LS_CTRL, LS_AT
 };
 
 static unsigned char logstat_class[256];
@@ -139,6 +139,7 @@ logstat_init_class(void)
 	logstat_class['['] = LS_BRACKET;
 	logstat_class['('] = LS_PAREN;
 	logstat_class['h'] = LS_H;
+	logstat_class['@'] = LS_AT;
 }
 
 #if defined(__SSE2__)
@@ -159,6 +160,7 @@ logstat_run16(const char *p)
 	    _mm_cmpeq_epi8(v, _mm_set1_epi8('['))),
 	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
 	    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
 	/* "ht", and a blank before another */
 	m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v,
 	    _mm_set1_epi8('h')), _mm_cmpeq_epi8(n, _mm_set1_epi8('t'))));
@@ -244,6 +246,43 @@ logstat_continuation(const char *t, size_t len, size_t i, const char *pre,
 	    (blank && t[i + prelen] != ' '))
 		return 0;
 	return prelen + blank;
+}
+
+/* Bytes that end an address written without angle brackets. */
+static bool
+logstat_addr_end(unsigned char c)
+{
+	return c <= ' ' || c == '<' || c == '>' || c == '(' || c == ')' ||
+	    c == '[' || c == ']' || c == '"' || c == '\'' || c == ',' ||
+	    c == ';' || c == '=' || c == ':' || c == '/';
+}
+
+/*
+ * The '@' at T[I] (LEN bytes) of an address without angle brackets
+ * ("sender address a.b@c.example does not resolve", "From: 'x@y'"): the
+ * address becomes "*@*", its local part taken back from OUT[..*O].  The
+ * index after it; a dot that ends a sentence stays.
+ */
+static size_t
+logstat_address(const char *t, size_t len, size_t i, char *out, size_t *o)
+{
+	const unsigned char *u = (const unsigned char *)t;
+	size_t e;
+
+	for (e = i + 1; e < len && !logstat_addr_end(u[e]); e++)
+		;
+	while (e > i + 1 && t[e - 1] == '.')
+		e--;
+	if (e == i + 1 || *o == 0 ||
+	    logstat_addr_end((unsigned char)out[*o - 1])) {
+		out[(*o)++] = '@';	/* no local part or no domain */
+		return i + 1;
+	}
+	while (*o > 0 && !logstat_addr_end((unsigned char)out[*o - 1]))
+		(*o)--;
+	memcpy(out + *o, "*@*", 3);
+	*o += 3;
+	return e;
 }
 
 size_t
@@ -352,6 +391,9 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 		case LS_CTRL:
 			out[o++] = '?';
 			i++;
+			continue;
+		case LS_AT:
+			i = logstat_address(t, len, i, out, &o);
 			continue;
 		}
 		/* '<', '[', '(' or 'h' that starts nothing to replace */

@@ -63,7 +63,8 @@ int	logstat_is_rejection(const char *text, size_t len);
 void	logstat_count(struct logstat_table *t, const char *key, size_t len);
 
 /* Normalise reply TEXT for grouping into OUT (SZ bytes, NUL-terminated):
- * <addresses>, [literals], (x=y) and URLs become <*>, [*], (*), URL;
+ * <addresses>, [literals], (x=y) and URLs become <*>, [*], (*), URL, an
+ * address without brackets "*@*";
  * numbers after the codes become N, words of letters and digits of 8 bytes
  * or more (ids) "*"; blanks are squeezed; a cut text ends in "...".  A
  * multiline reply flattened into one line reads as one reply: "550-"

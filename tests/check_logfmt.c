@@ -887,9 +887,19 @@ static const struct {
 	{ "535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6",
 	  "535 5.7.8 Error: authentication failed: *" },
 	{ "550 Local mailbox user08@mail.example is unavailable",
-	  "550 Local mailbox user08@mail.example is unavailable" },
+	  "550 Local mailbox *@* is unavailable" },
 	{ "550 Local mailbox arsenya08@mail.example is unavailable",
-	  "550 Local mailbox *@mail.example is unavailable" },
+	  "550 Local mailbox *@* is unavailable" },
+	/* addresses without angle brackets: one form for all */
+	{ "451 4.1.8 <Mary.Wilson@d10.example>... Domain of sender address "
+	  "Mary.Wilson@d10.example does not resolve",
+	  "451 4.1.8 <*>... Domain of sender address *@* does not resolve" },
+	{ "451 Greylisted. From: 'mail@sender.tld' To: 'x@y.tld'. Later",
+	  "451 Greylisted. From: '*@*' To: '*@*'. Later" },
+	{ "550 mailbox a.b+c@x.example.", "550 mailbox *@*." },
+	{ "550 see (user=a@b) and [c@d] and mailto:e@f.example",
+	  "550 see (*) and [*] and mailto:*@*" },
+	{ "550 at @ home, user@ and @host, a@", "550 at @ home, user@ and @host, a@" },
 	{ "421 IPv6 x86 30s SHA256 queue 4F2A1B3C9D, 12 tries 1.2.3.4",
 	  "421 IPv6 x86 30s SHA256 queue *, N tries N.N.N.N" },
 	/* cut at the key's size: said with "..." */
