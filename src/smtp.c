@@ -1336,9 +1336,12 @@ smtp_reply_done(struct smtp *s)
 		smtp_copy(&p.text, ".", 1);
 		s->in_data = false;
 	} else if (!smtp_q_pop(s, &p)) {
-		/* RFC 5321 3.8: a 421 may come at any time. */
-		if (c == 421) {
-			s->is_closed = true;
+		/* RFC 5321 3.8: a 421 may come at any time.  In a session
+		 * joined late the command may have gone before the log or
+		 * capture began (pipelined ahead of the reply shown). */
+		if (c == 421 || (s->flags & EVF_PARTIAL)) {
+			if (c == 421)
+				s->is_closed = true;
 			memset(&p, 0, sizeof(p));
 			smtp_explain(s, &p);
 			return;

@@ -417,6 +417,18 @@ static const struct dialogue dialogues[] = {
 	    C("body"), C("."), S("250 queued"), BYE),
 	    NONE, { { 0 } }, NULL },
 
+	{ "joined late: a reply to a command sent before the log began",
+	    EVF_PARTIAL, false, true, STEPS(C("RCPT TO:<x@y>"),
+	    S("250 2.1.0 Sender OK"), S("550 5.7.1 Unable to relay"),
+	    C("QUIT"), S("221 bye")),
+	    /* explained, to no command: not unsolicited */
+	    WANT([CHECK_REPLY_EXPLAINED] = 1),
+	    { { CHECK_REPLY_EXPLAINED, 3, NULL, SEV_NONE } }, NULL },
+	{ "complete: a reply with no command waiting is unsolicited", 0,
+	    false, false, STEPS(HELLO, S("550 5.7.1 what"), BYE),
+	    WANT([CHECK_UNSOLICITED_REPLY] = 1),
+	    { { CHECK_UNSOLICITED_REPLY, 6, NULL, SEV_ERROR } }, NULL },
+
 	{ "client speaks during a greeting of several lines", 0, false,
 	    false, STEPS(S("220-mx"), C("EHLO c"), S("220 mx"), S("250 mx"),
 	    BYE),
