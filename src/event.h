@@ -72,6 +72,9 @@ struct event {
 #define EVF_NO_WAIT	0x10	/* EV_CLIENT: the client does not wait for the
 				 * reply (Exim's transport after QUIT): none
 				 * shown is no fault */
+#define EVF_COUNT_REJECTS 0x20	/* the session's 4xx/5xx replies count for the
+				 * summary's rejection tables (format.h,
+				 * dialogue_rejects) */
 
 struct event_sink {
 	void	(*emit)(void *ctx, const struct event *);

@@ -192,6 +192,7 @@ const struct format_adapter fmt_curl = {
 	.name = "curl",
 	.description = "curl -v output for smtp:// URLs (message data hidden)",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = curl_probe,
 	.new = curl_new,
 	.free = curl_free,

@@ -446,6 +446,7 @@ const struct format_adapter fmt_exchange = {
 	.name = "exchange",
 	.description = "Microsoft Exchange SMTP Receive/Send protocol logs (CSV)",
 	.is_log = true,
+	.dialogue_rejects = true,
 	.probe = ex_probe,
 	.new = ex_new,
 	.free = ex_free,

@@ -220,6 +220,7 @@ const struct format_adapter fmt_msmtp = {
 	.name = "msmtp",
 	.description = "msmtp --debug output (<-- / -->)",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = msmtp_probe,
 	.new = msmtp_new,
 	.free = msmtp_free,

@@ -340,6 +340,7 @@ const struct format_adapter fmt_phpmailer = {
 	.name = "phpmailer",
 	.description = "PHPMailer SMTPDebug output (CLIENT -> SERVER:, SERVER -> CLIENT:)",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = phpm_probe,
 	.new = phpm_new,
 	.free = phpm_free,

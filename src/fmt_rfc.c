@@ -225,6 +225,7 @@ const struct format_adapter fmt_rfc = {
 	.name = "rfc",
 	.description = "RFC-style C:/S: transcripts and >/<, ->/<- dialogues",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = rfc_probe,
 	.new = rfc_new,
 	.free = rfc_free,

@@ -272,6 +272,7 @@ const struct format_adapter fmt_ruby = {
 	.name = "ruby",
 	.description = "Ruby Net::SMTP debug output (-> \"read\", <- \"written\")",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = ruby_probe,
 	.new = ruby_new,
 	.free = ruby_free,

@@ -189,6 +189,7 @@ const struct format_adapter fmt_smtplib = {
 	.name = "smtplib",
 	.description = "Python smtplib debug output (set_debuglevel 1 or 2)",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = smtplib_probe,
 	.new = smtplib_new,
 	.free = smtplib_free,

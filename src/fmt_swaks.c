@@ -200,6 +200,7 @@ const struct format_adapter fmt_swaks = {
 	.name = "swaks",
 	.description = "swaks transcripts (-> sent, <- received, ~ under TLS)",
 	.is_log = false,
+	.dialogue_rejects = true,
 	.probe = swaks_probe,
 	.new = swaks_new,
 	.free = swaks_free,

@@ -72,7 +72,9 @@ struct format_held {
 struct format_stream {
 	const struct format_adapter *adapter;	/* NULL: not yet known */
 	void			*st;
-	struct event_sink	 sink;
+	struct event_sink	 sink;		/* the adapter's: outer, or
+						 * format_emit_rejects */
+	struct event_sink	 outer;
 	struct stats		*stats;
 	struct format_held	*held;
 	size_t			 nheld, heldcap;
@@ -83,6 +85,29 @@ struct format_stream {
 	bool			 is_decided;
 };
 
+/* The events of an adapter whose dialogues are the only record of the
+ * rejections: marked so that the session layer counts them. */
+static void
+format_emit_rejects(void *ctx, const struct event *ev)
+{
+	struct format_stream *fs = ctx;
+	struct event e = *ev;
+
+	e.flags |= EVF_COUNT_REJECTS;
+	fs->outer.emit(fs->outer.ctx, &e);
+}
+
+static void
+format_use(struct format_stream *fs, const struct format_adapter *a)
+{
+	fs->adapter = a;
+	fs->st = format_state_new(a);
+	if (a->dialogue_rejects) {
+		fs->sink.emit = format_emit_rejects;
+		fs->sink.ctx = fs;
+	}
+}
+
 struct format_stream *
 format_stream_new(const struct format_adapter *forced,
     const struct event_sink *sink, struct stats *stats)
@@ -90,12 +115,11 @@ format_stream_new(const struct format_adapter *forced,
 	struct format_stream *fs;
 
 	fs = xcalloc(1, sizeof(*fs));
-	fs->sink = *sink;
+	fs->sink = fs->outer = *sink;
 	fs->stats = stats;
 	if (forced != NULL) {
 		fs->is_decided = true;
-		fs->adapter = forced;
-		fs->st = format_state_new(forced);
+		format_use(fs, forced);
 	}
 	return fs;
 }
@@ -166,10 +190,8 @@ format_decide(struct format_stream *fs)
 	for (i = 1; i < FORMAT_MAX && format_nth(i) != NULL; i++)
 		if (fs->score[i] > fs->score[best])
 			best = i;
-	if (fs->score[best] > 0) {
-		fs->adapter = format_nth(best);
-		fs->st = format_state_new(fs->adapter);
-	}
+	if (fs->score[best] > 0)
+		format_use(fs, format_nth(best));
 	for (i = 0; i < fs->nheld; i++) {
 		if (fs->adapter != NULL)
 			format_feed(fs, &fs->held[i].l);

@@ -19,6 +19,11 @@ struct format_adapter {
 	const char	*name;		/* for --format and --list-formats */
 	const char	*description;	/* one line, English */
 	bool		 is_log;	/* an MTA log of interleaved sessions */
+	/* Its dialogues' 4xx/5xx count among the summary's rejections: no
+	 * log line of its records them (transcripts, Exchange).  Where one
+	 * does (Postfix's NOQUEUE beside debug_peer_list), that line is
+	 * counted instead. */
+	bool		 dialogue_rejects;
 	/* How sure is it that L is of this format: 0 (no) .. 100 (certain). */
 	int		(*probe)(const struct line *l);
 	/* Per-input state; new may return NULL when there is none. */

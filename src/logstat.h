@@ -5,7 +5,8 @@
  * each table is a space-saving top-k (Metwally et al. 2005) of
  * LOGSTAT_SLOTS counters, so memory does not grow with the input; a count
  * may be too high by at most its slot's err.  Part of struct stats (owned
- * by main); fed by the session layer from EV_LOG_REPLY events.
+ * by main); fed by the session layer from EV_LOG_REPLY events, and by
+ * smtp.c from the dialogues of formats whose logs record no rejections.
  */
 #ifndef LOGSTAT_H
 #define LOGSTAT_H

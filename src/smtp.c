@@ -20,11 +20,14 @@
 #include <strings.h>
 
 #include "command.h"
+#include "event.h"
 #include "finding.h"
+#include "logstat.h"
 #include "reply.h"
 #include "rules.h"
 #include "smtp.h"
 #include "stats.h"
+#include "statq.h"
 #include "xalloc.h"
 
 #define SMTP_MAX_KEYWORDS	32
@@ -997,6 +1000,37 @@ smtp_explain(struct smtp *s, const struct smtp_pending *p)
 	finding_report(s->env.findings, &f);
 }
 
+/*
+ * A 4xx/5xx the dialogue showed, for the summary's rejection tables, as a
+ * log's are counted (session.c): its first line, and a RCPT's address,
+ * where no log line of the format records it (EVF_COUNT_REJECTS).  The
+ * dialogue names no client.
+ */
+static void
+smtp_count_rejection(struct smtp *s, const struct smtp_pending *p)
+{
+	struct event ev;
+	const char *a, *b;
+
+	if (!(s->flags & EVF_COUNT_REJECTS) || s->cur->code < 400 ||
+	    s->cur->code > 599 || s->cur->nlines == 0)
+		return;
+	ev = event_make(EV_LOG_REPLY, s->cur->first_line);
+	ev.text = s->cur->lines[0].s;
+	ev.len = s->cur->lines[0].len;
+	if (p != NULL && p->ci != NULL && p->ci->action == ACT_RCPT &&
+	    (a = memchr(p->text.s, '<', p->text.len)) != NULL &&
+	    (b = memchr(a, '>', p->text.len - (size_t)(a - p->text.s))) !=
+	    NULL) {
+		ev.rcpt = a;
+		ev.rcptlen = (size_t)(b + 1 - a);
+	}
+	if (s->env.statq != NULL)
+		statq_reply(s->env.statq, &ev);
+	else
+		logstat_reply(&s->env.stats->log, &ev);
+}
+
 /* Does commands.yaml list reply A among the standards' (RFC 5321, an
  * extension's, 421/500/501 anywhere), not as practice, historic or one
  * vendor's? */
@@ -1354,6 +1388,7 @@ smtp_reply_done(struct smtp *s)
 		return;
 	}
 	act = p.ci ? p.ci->action : ACT_OTHER;
+	smtp_count_rejection(s, &p);
 	explained = smtp_check_allowed(s, &p, p.ci);
 	/* RFC 5321 3.2, 4.1.1.1: never an EHLO-style reply to HELO. */
 	if (act == ACT_HELO && cls == 2 && s->cur->nlines > 1) {
