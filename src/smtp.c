@@ -1667,8 +1667,12 @@ smtp_end(struct smtp *s, bool closed)
 		 * Where the transcript just stops, the capture was most
 		 * likely cut short; where the connection closed, the server
 		 * broke RFC 5321 4.2.1 (the last line is "DDD SP text"). */
-		if (!closed && s->is_greeted && smtp_q_pop(s, &p) &&
-		    !(s->flags & EVF_PARTIAL)) {
+		if (!closed && s->is_greeted) {
+			/* a session joined late: nothing to say of its end */
+			if (!smtp_q_pop(s, &p) || (s->flags & EVF_PARTIAL)) {
+				s->cur->is_active = false;
+				goto queue;
+			}
 			smtp_finding(&f, CHECK_UNANSWERED_COMMAND, s->cur->file,
 			    last);
 			smtp_with_command(&f, &p);
@@ -1684,6 +1688,7 @@ smtp_end(struct smtp *s, bool closed)
 		smtp_emit(s, &f);
 		s->cur->is_active = false;
 	}
+queue:
 	if (s->flags & EVF_PARTIAL) {
 		while (smtp_q_pop(s, &p))
 			;
