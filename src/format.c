@@ -30,6 +30,7 @@ static const struct format_adapter *const format_adapters[] = {
 	&fmt_msmtp,
 	&fmt_phpmailer,
 	&fmt_ruby,
+	&fmt_nodemailer,
 	&fmt_postfix,
 	&fmt_exim,
 	&fmt_exchange,

@@ -504,6 +504,52 @@ static const struct fmt_case fmt_cases[] = {
 	    "250 no reply before\n2026-11-22 10:00 SERVER -> CLIENT: 250 x\n"),
 	    4, 0, { { 0 } } },
 
+	/* fmt_nodemailer */
+	{ "nodemailer client: pipelined, then the message", &fmt_nodemailer,
+	    FMT_IN("[2026-11-22 10:00:01] INFO  [b1Cl] Connection established "
+	    "to 127.0.0.1:25\n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] S: 220 mx ESMTP\n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] C: DATA\n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] S: 354 go\n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] \n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] .\n"
+	    "[2026-11-22 10:00:01] INFO  [b1Cl] <9 bytes encoded mime message>\n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] S: 250 queued\n"
+	    "[2026-11-22 10:00:01] DEBUG [b1Cl] Closing connection to the "
+	    "server using \"end\"\n"), 0, 8,
+	    { FMT_START, FMT_S("220 mx ESMTP", U), FMT_C("DATA", U),
+	    FMT_S("354 go", U), FMT_C("", U), FMT_C(".", U),
+	    FMT_S("250 queued", U), FMT_END } },
+	{ "smtp-server: further reply lines, TLS, the end", &fmt_nodemailer,
+	    FMT_IN("[2025-04-01 17:22:47] INFO  [#mc2b] Connection from x\n"
+	    "[2025-04-01 17:22:47] DEBUG [#mc2b] S: 250-mx\n"
+	    "[2025-04-01 17:22:47] DEBUG [#mc2b] 250 PIPELINING\n"
+	    "[2025-04-01 17:22:47] DEBUG [#mc2b] 250 not a reply now\n"
+	    "[2025-04-01 17:22:47] INFO  [#mc2b] Connection upgraded to TLS\n"
+	    "[2025-04-01 17:22:47] INFO  [#mc2b] Connection closed to x\n"),
+	    0, 5, { FMT_START, FMT_S("250-mx", U), FMT_S("250 PIPELINING", U),
+	    FMT_TLS, FMT_END } },
+	{ "smtp-server 2016: reply lines without the logger's prefix",
+	    &fmt_nodemailer,
+	    FMT_IN("[2016-10-31 12:00:01] DEBUG: [65Hr] S: 250-mx\n"
+	    "250-PIPELINING\n250 STARTTLS\n250 stray\n"), 1, 4,
+	    { FMT_START, FMT_S("250-mx", U), FMT_S("250-PIPELINING", U),
+	    FMT_S("250 STARTTLS", U) } },
+	{ "haraka: escaped CR LF, the plugin's name", &fmt_nodemailer,
+	    FMT_IN("[PROTOCOL] [7840.1.1] [outbound] S: 220 mx\\r\\n\n"
+	    "[PROTOCOL] [7840.1.1] [outbound] C: EHLO x\n"
+	    "[INFO] [7840.1.1] [outbound] Attempting delivery\n"), 0, 3,
+	    { FMT_START, FMT_S("220 mx", U), FMT_C("EHLO x", U) } },
+	{ "nodemailer without time stamps, the logger's own news",
+	    &fmt_nodemailer,
+	    FMT_IN("DEBUG Creating transport: nodemailer\n"
+	    "DEBUG [JEYE] C: EHLO x\nINFO: SMTP Server listening\n"), 0, 1,
+	    { FMT_C("EHLO x", U) } },
+	{ "nodemailer almost", &fmt_nodemailer,
+	    FMT_IN("[2026-11-22] DEBUG[b1] S: 220\nDEBUGX [b1] S: 220\n"
+	    "[2026-11-22 10:00:01] [b1] S: 220\nS: 220 x\n"
+	    "[2026-11-22 10:00:01 DEBUG [b1] S: 220\n"), 5, 0, { { 0 } } },
+
 	/* fmt_ruby */
 	{ "ruby dialogue", &fmt_ruby,
 	    FMT_IN("Connection opened: smtp.example:587\n"
@@ -829,17 +875,22 @@ static const struct fmt_probe_case {
 	{ "<- \"EHLO x\\r\\n\"", EOL_LF, &fmt_ruby },
 	{ "-> EHLO x", EOL_LF, &fmt_rfc },
 	{ "<- 250 ok", EOL_LF, &fmt_rfc },
+	{ "[2026-11-22 10:00:01] DEBUG [b1Cl] S: 220 mx", EOL_LF,
+	    &fmt_nodemailer },
+	{ "DEBUG [JEYE] C: EHLO x", EOL_LF, &fmt_nodemailer },
+	{ "[PROTOCOL] [7840.1.1] [outbound] S: 220 mx\\r\\n", EOL_LF,
+	    &fmt_nodemailer },
 };
 
 static const struct format_adapter *const fmt_all[] = {
 	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp,
-	&fmt_phpmailer, &fmt_ruby
+	&fmt_phpmailer, &fmt_ruby, &fmt_nodemailer
 };
 #define FMT_NALL	FMT_NELEM(fmt_all)
 /* A probe line must also beat the logs whose lines start with a stamp. */
 static const struct format_adapter *const fmt_rivals[] = {
 	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp,
-	&fmt_phpmailer, &fmt_ruby, &fmt_exim, &fmt_postfix
+	&fmt_phpmailer, &fmt_ruby, &fmt_nodemailer, &fmt_exim, &fmt_postfix
 };
 
 START_TEST(fmt_test_probe_lines)

@@ -1,11 +1,14 @@
 #!/bin/bash
-# capture-libs.sh — real debug output of two mail libraries against the Postfix of
-# tests/live/setup-postfix.sh: PHPMailer's SMTPDebug (Debian's libphp-phpmailer, php-cli)
-# and Ruby's Net::SMTP set_debug_output (ruby).  Installs them when run as root and missing.
+# capture-libs.sh — real debug output of mail libraries against the Postfix of
+# tests/live/setup-postfix.sh: PHPMailer's SMTPDebug (Debian's libphp-phpmailer, php-cli),
+# Ruby's Net::SMTP set_debug_output (ruby), Nodemailer's logger (node; nodemailer from the
+# npm registry into a temporary directory); and the log of Nodemailer's smtp-server as a
+# server, driven by swaks.  Installs the Debian packages when run as root and missing.
 #
 #   tests/live/capture-libs.sh [OUTDIR]       default OUTDIR: testdata/real
 #
-# Writes OUTDIR/phpmailer-*.txt and OUTDIR/ruby-*.txt, and OUTDIR/README-libs.md with one line
+# Writes OUTDIR/phpmailer-*.txt, OUTDIR/ruby-*.txt, OUTDIR/nodemailer-*.txt, and
+# OUTDIR/README-libs.md with one line
 # per file (library version, command).  Scenarios: a delivery, an unknown recipient (550),
 # STARTTLS with AUTH on the submission port; PHPMailer also with Debugoutput "html" and at
 # SMTPDebug level 4.  Every client runs under timeout(1); a refusal does not stop the script.
@@ -67,3 +70,39 @@ php_cap phpmailer-level4-deliver.txt "$SMTP_PORT" 4 echo deliver
 rb_cap ruby-deliver.txt "$SMTP_PORT" deliver
 rb_cap ruby-unknown-user.txt "$SMTP_PORT" unknown-user
 rb_cap ruby-starttls-auth.txt "$SUB_PORT" starttls-auth
+
+# Nodemailer and smtp-server: from the npm registry, into a directory removed at the end
+if command -v node >/dev/null && command -v npm >/dev/null; then
+	NM=$(mktemp -d)
+	trap 'rm -rf "$NM"' EXIT
+	(cd "$NM" && npm init -y >/dev/null 2>&1 && timeout 120 npm install --silent nodemailer smtp-server >/dev/null 2>&1) || true
+	if [ -d "$NM/node_modules/nodemailer" ]; then
+		cp "$HERE/nmclient.js" "$HERE/nmserver.js" "$NM/"
+		V_NM="Nodemailer $(node -p "require('$NM/node_modules/nodemailer/package.json').version"), Node.js $(node --version)"
+		V_NS="smtp-server $(node -p "require('$NM/node_modules/smtp-server/package.json').version"), Node.js $(node --version)"
+		nm_cap() {
+			timeout 30 node "$NM/nmclient.js" "$HOST" "$2" "$3" > "$OUT/$1" 2>&1 || true
+			printf -- '- `%s` — %s: `node tests/live/nmclient.js %s %s %s > %s`\n' \
+			    "$1" "$V_NM" "$HOST" "$2" "$3" "$1" >> "$README"
+			echo "  $OUT/$1"
+		}
+		nm_cap nodemailer-deliver.txt "$SMTP_PORT" deliver
+		nm_cap nodemailer-unknown-user.txt "$SMTP_PORT" unknown-user
+		nm_cap nodemailer-starttls-auth.txt "$SUB_PORT" starttls-auth
+		# the server's log: three swaks sessions (delivered, refused, pipelined)
+		NS_PORT=${NS_PORT:-2528}
+		timeout 20 node "$NM/nmserver.js" "$NS_PORT" 10 > "$OUT/nodemailer-smtp-server.txt" 2>&1 &
+		sleep 1
+		for to in alice@test.example carol@test.example; do
+			timeout 15 swaks --server "$HOST" -p "$NS_PORT" --from a@example.org --to "$to" >/dev/null 2>&1 || true
+		done
+		timeout 15 swaks --server "$HOST" -p "$NS_PORT" --from a@example.org --pipeline \
+		    --to alice@test.example,bob@example.net >/dev/null 2>&1 || true
+		wait
+		printf -- '- `%s` — %s: `node tests/live/nmserver.js %s 10 > %s`, three swaks sessions to it\n' \
+		    nodemailer-smtp-server.txt "$V_NS" "$NS_PORT" nodemailer-smtp-server.txt >> "$README"
+		echo "  $OUT/nodemailer-smtp-server.txt"
+	else
+		echo "capture-libs.sh: npm could not install nodemailer; skipped" >&2
+	fi
+fi
