@@ -21,6 +21,7 @@ enum event_kind {
 	EV_LOG_REPLY,		/* a logged reply (text) and the command it answered
 				 * (command, may be NULL): judged on its own */
 	EV_LOG_NOTE,		/* a logged protocol fact (logs: pipelining, bare LF …) */
+	EV_GAP,			/* the transcript leaves lines out here ("...") */
 	EV_CLOCK		/* the log's time is now WHEN (format.c, every
 				 * FORMAT_CLOCK_LINES lines of a log) */
 };

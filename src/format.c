@@ -31,9 +31,11 @@ static const struct format_adapter *const format_adapters[] = {
 	&fmt_phpmailer,
 	&fmt_ruby,
 	&fmt_nodemailer,
+	&fmt_javamail,
 	&fmt_postfix,
 	&fmt_exim,
 	&fmt_exchange,
+	&fmt_telnet,
 };
 
 #define FORMAT_N	(sizeof(format_adapters) / sizeof(format_adapters[0]))

@@ -52,6 +52,8 @@ extern const struct format_adapter fmt_msmtp;
 extern const struct format_adapter fmt_phpmailer;
 extern const struct format_adapter fmt_ruby;
 extern const struct format_adapter fmt_nodemailer;
+extern const struct format_adapter fmt_javamail;
+extern const struct format_adapter fmt_telnet;
 extern const struct format_adapter fmt_postfix;	/* MTA logs */
 extern const struct format_adapter fmt_exim;
 extern const struct format_adapter fmt_exchange;

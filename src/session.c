@@ -292,6 +292,10 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		return;
 	}
 	switch (ev->kind) {
+	case EV_GAP:
+		if (ss->cur == NULL)
+			return;		/* before any session: nothing missed */
+		break;
 	case EV_SESSION_START:
 		if (ss->cur != NULL && !smtp_is_empty(ss->cur))
 			sessions_end_cur(ss, false);

@@ -1619,11 +1619,34 @@ smtp_log_note(struct smtp *s, const char *file, const struct event *ev)
 	smtp_emit(s, &f);
 }
 
+/*
+ * The transcript leaves lines out here: what waited for a reply may have
+ * got it unseen, and what follows cannot be held to what came before.
+ * From here the session is judged as one joined late; what it learnt
+ * (TLS, the EHLO keywords) stays.
+ */
+static void
+smtp_gap(struct smtp *s)
+{
+	struct smtp_pending p;
+
+	while (smtp_q_pop(s, &p))
+		;
+	if (s->cur != NULL)
+		s->cur->is_active = false;
+	s->flags |= EVF_PARTIAL;
+	s->is_greeted = true;
+}
+
 void
 smtp_event(struct smtp *s, const char *file, const struct event *ev)
 {
 	enum event_kind k = ev->kind;
 
+	if (k == EV_GAP) {
+		smtp_gap(s);	/* nothing shown: the session stays empty */
+		return;
+	}
 	s->is_empty = false;
 	s->flags |= ev->flags;
 	if (s->is_swapped && k == EV_CLIENT)

@@ -550,6 +550,45 @@ static const struct fmt_case fmt_cases[] = {
 	    "[2026-11-22 10:00:01] [b1] S: 220\nS: 220 x\n"
 	    "[2026-11-22 10:00:01 DEBUG [b1] S: 220\n"), 5, 0, { { 0 } } },
 
+	/* fmt_bare: javamail, telnet */
+	{ "javamail dialogue", &fmt_javamail,
+	    FMT_IN("DEBUG: setDebug: JavaMail version 1.6.2\n"
+	    "DEBUG SMTP: trying to connect to host \"mx\", port 25\n"
+	    "220 mx ESMTP\nDEBUG SMTP: connected to host \"mx\", port: 25\n"
+	    "EHLO c\n250-mx\n250 AUTH LOGIN\n"
+	    "DEBUG SMTP: Found extension \"AUTH\", arg \"LOGIN\"\n"), 0, 5,
+	    { FMT_START, FMT_S("220 mx ESMTP", U), FMT_C("EHLO c", U),
+	    FMT_S("250-mx", U), FMT_S("250 AUTH LOGIN", U) } },
+	{ "javamail: the message up to the dot, any line", &fmt_javamail,
+	    FMT_IN("354 go\n250 apples\n.\n250 ok\n"), 0, 4,
+	    { FMT_S("354 go", U), FMT_C("250 apples", U), FMT_C(".", U),
+	    FMT_S("250 ok", U) } },
+	{ "javamail: an exception it printed is passed over", &fmt_javamail,
+	    FMT_IN("DEBUG SMTP: MessagingException while sending, THROW: \n"
+	    "jakarta.mail.SendFailedException: Invalid Addresses;\n"
+	    "  nested exception is:\n\tcom.sun.mail.smtp.SMTPAddressFailedException: 550 "
+	    "no\n\n"
+	    "\tat com.sun.mail.smtp.SMTPTransport.rcptTo(SMTPTransport.java:2064)\n"
+	    "Caused by: com.sun.mail.smtp.X: 550 no\n\t... 11 more\nQUIT\n"
+	    "221 bye\n"), 0, 2, { FMT_C("QUIT", U), FMT_S("221 bye", U) } },
+	{ "javamail: an application's lines are not", &fmt_javamail,
+	    FMT_IN("2026-11-22 10:00:01 INFO app started\n"
+	    "com.example.App: started\n"), 2, 0, { { 0 } } },
+	{ "telnet: its own lines, a typed session, a gap", &fmt_telnet,
+	    FMT_IN("$ telnet mx 25\nTrying ::1...\nConnected to mx.\n"
+	    "Escape character is '^]'.\n220 mx\nmail from:<>\n...\n"
+	    "quit\nConnection closed by foreign host.\n"), 0, 6,
+	    { FMT_START, FMT_S("220 mx", U), FMT_C("mail from:<>", U),
+	    { EV_GAP, "", 0, U, false, 0 }, FMT_C("quit", U), FMT_END } },
+	{ "telnet: openssl s_client is TLS", &fmt_telnet,
+	    FMT_IN("$ openssl s_client -starttls smtp -connect mx:25\n---\n"
+	    "read R BLOCK\nehlo x\n334 VXNlcm5hbWU6\nZm9v\nDONE\n"), 0, 5,
+	    { FMT_START, FMT_TLS, FMT_C("ehlo x", U),
+	    FMT_S("334 VXNlcm5hbWU6", U), FMT_C("Zm9v", U) } },
+	{ "telnet almost", &fmt_telnet,
+	    FMT_IN("Zm9v\nhello, world\n$telnet x\n2500 x\nab\n"), 5, 0,
+	    { { 0 } } },
+
 	/* fmt_ruby */
 	{ "ruby dialogue", &fmt_ruby,
 	    FMT_IN("Connection opened: smtp.example:587\n"
@@ -580,7 +619,7 @@ static const char *
 fmt_kind_name(enum event_kind k)
 {
 	static const char *const names[] = { "start", "end", "client",
-	    "server", "tls", "log-reply", "log-note", "clock" };
+	    "server", "tls", "log-reply", "log-note", "gap", "clock" };
 
 	return k <= EV_CLOCK ? names[k] : "?";
 }
@@ -843,7 +882,7 @@ static const struct fmt_probe_case {
 	{ "", EOL_LF, NULL },
 	{ "   ", EOL_LF, NULL },
 	{ "hello world", EOL_LF, NULL },
-	{ "250 ok", EOL_LF, NULL },
+	{ "250 ok", EOL_LF, &fmt_telnet },	/* a reply alone: typed */
 	{ "S: 250 ok", EOL_LF, &fmt_rfc },
 	{ "C: EHLO x", EOL_CRLF, &fmt_rfc },
 	{ "< 250 ok", EOL_LF, &fmt_rfc },
@@ -878,19 +917,24 @@ static const struct fmt_probe_case {
 	{ "[2026-11-22 10:00:01] DEBUG [b1Cl] S: 220 mx", EOL_LF,
 	    &fmt_nodemailer },
 	{ "DEBUG [JEYE] C: EHLO x", EOL_LF, &fmt_nodemailer },
+	{ "DEBUG SMTP: trying to connect to host \"mx\", port 25", EOL_LF,
+	    &fmt_javamail },
+	{ "Escape character is '^]'.", EOL_LF, &fmt_telnet },
+	{ "$ telnet mx.example 25", EOL_LF, &fmt_telnet },
 	{ "[PROTOCOL] [7840.1.1] [outbound] S: 220 mx\\r\\n", EOL_LF,
 	    &fmt_nodemailer },
 };
 
 static const struct format_adapter *const fmt_all[] = {
 	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp,
-	&fmt_phpmailer, &fmt_ruby, &fmt_nodemailer
+	&fmt_phpmailer, &fmt_ruby, &fmt_nodemailer, &fmt_javamail, &fmt_telnet
 };
 #define FMT_NALL	FMT_NELEM(fmt_all)
 /* A probe line must also beat the logs whose lines start with a stamp. */
 static const struct format_adapter *const fmt_rivals[] = {
 	&fmt_rfc, &fmt_swaks, &fmt_curl, &fmt_smtplib, &fmt_msmtp,
-	&fmt_phpmailer, &fmt_ruby, &fmt_nodemailer, &fmt_exim, &fmt_postfix
+	&fmt_phpmailer, &fmt_ruby, &fmt_nodemailer, &fmt_javamail, &fmt_telnet,
+	&fmt_exim, &fmt_postfix
 };
 
 START_TEST(fmt_test_probe_lines)

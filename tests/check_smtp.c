@@ -38,6 +38,7 @@ struct step {
 #define S(t)	{ 'S', (t), EOL_CRLF }
 #define TLS	{ 'T', NULL, EOL_UNKNOWN }
 #define END	{ 'E', NULL, EOL_UNKNOWN }
+#define GAP	{ 'G', NULL, EOL_UNKNOWN }	/* lines left out ("...") */
 
 #define X100	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
@@ -429,6 +430,19 @@ static const struct dialogue dialogues[] = {
 	    WANT([CHECK_UNSOLICITED_REPLY] = 1),
 	    { { CHECK_UNSOLICITED_REPLY, 6, NULL, SEV_ERROR } }, NULL },
 
+	{ "a gap: the reply left out pairs nothing wrongly", 0, false, true,
+	    STEPS(HELLO, C("MAIL FROM:<a@b>"), GAP, C("RCPT TO:<x@y>"),
+	    S("550 5.1.1 no such user"), BYE),
+	    /* the MAIL's 250 is not taken for the RCPT's: explained */
+	    WANT([CHECK_REPLY_EXPLAINED] = 1),
+	    { { CHECK_REPLY_EXPLAINED, 9, NULL, SEV_NONE } }, NULL },
+	{ "after a gap, sequence is not judged", 0, false, false,
+	    STEPS(HELLO, GAP, C("DATA"), S("354 go"), C("."), S("250 ok"),
+	    BYE), NONE, { { 0 } }, NULL },
+	{ "without the gap, the same is out of sequence", 0, false, false,
+	    STEPS(HELLO, C("DATA"), S("354 go"), C("."), S("250 ok"), BYE),
+	    WANT([CHECK_OUT_OF_SEQUENCE] = 1), { { 0 } }, NULL },
+
 	{ "client speaks during a greeting of several lines", 0, false,
 	    false, STEPS(S("220-mx"), C("EHLO c"), S("220 mx"), S("250 mx"),
 	    BYE),
@@ -675,6 +689,9 @@ run_dialogue(const struct dialogue *dlg, const struct rules *r,
 			break;
 		case 'T':
 			ev = event_make(EV_TLS, line);
+			break;
+		case 'G':
+			ev = event_make(EV_GAP, line);
 			break;
 		case 'E':
 			smtp_end(s, true);

@@ -1,13 +1,15 @@
 #!/bin/bash
 # capture-libs.sh — real debug output of mail libraries against the Postfix of
 # tests/live/setup-postfix.sh: PHPMailer's SMTPDebug (Debian's libphp-phpmailer, php-cli),
-# Ruby's Net::SMTP set_debug_output (ruby), Nodemailer's logger (node; nodemailer from the
-# npm registry into a temporary directory); and the log of Nodemailer's smtp-server as a
-# server, driven by swaks.  Installs the Debian packages when run as root and missing.
+# Ruby's Net::SMTP set_debug_output (ruby), Jakarta Mail's mail.debug (Debian's
+# libjakarta-mail-java, java), Nodemailer's logger (node; nodemailer from the npm registry
+# into a temporary directory); and the log of Nodemailer's smtp-server as a server, driven
+# by swaks.  Installs the Debian packages when run as root and missing.
 #
 #   tests/live/capture-libs.sh [OUTDIR]       default OUTDIR: testdata/real
 #
-# Writes OUTDIR/phpmailer-*.txt, OUTDIR/ruby-*.txt, OUTDIR/nodemailer-*.txt, and
+# Writes OUTDIR/phpmailer-*.txt, OUTDIR/ruby-*.txt, OUTDIR/javamail-*.txt,
+# OUTDIR/nodemailer-*.txt, and
 # OUTDIR/README-libs.md with one line
 # per file (library version, command).  Scenarios: a delivery, an unknown recipient (550),
 # STARTTLS with AUTH on the submission port; PHPMailer also with Debugoutput "html" and at
@@ -21,11 +23,13 @@ SMTP_PORT=${SMTP_PORT:-25}
 SUB_PORT=${SUB_PORT:-587}
 PHPMAILER=/usr/share/php/libphp-phpmailer/autoload.php
 
-if [ ! -r "$PHPMAILER" ] || ! command -v php >/dev/null || ! command -v ruby >/dev/null; then
+JM_CP=/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar
+if [ ! -r "$PHPMAILER" ] || ! command -v php >/dev/null || ! command -v ruby >/dev/null ||
+    [ ! -r /usr/share/java/jakarta-mail.jar ]; then
 	if [ "$(id -u)" = 0 ]; then
-		apt-get install -y -qq php-cli libphp-phpmailer ruby >/dev/null
+		apt-get install -y -qq php-cli libphp-phpmailer ruby libjakarta-mail-java >/dev/null
 	else
-		echo "capture-libs.sh: needs php-cli, libphp-phpmailer and ruby" >&2
+		echo "capture-libs.sh: needs php-cli, libphp-phpmailer, ruby and libjakarta-mail-java" >&2
 		exit 1
 	fi
 fi
@@ -70,6 +74,20 @@ php_cap phpmailer-level4-deliver.txt "$SMTP_PORT" 4 echo deliver
 rb_cap ruby-deliver.txt "$SMTP_PORT" deliver
 rb_cap ruby-unknown-user.txt "$SMTP_PORT" unknown-user
 rb_cap ruby-starttls-auth.txt "$SUB_PORT" starttls-auth
+
+# jm_cap FILE PORT SCENARIO: Jakarta Mail's debug output, on standard output
+if command -v java >/dev/null; then
+	V_JM="Jakarta Mail $(dpkg-query -W -f '${Version}' libjakarta-mail-java 2>/dev/null), $(java -version 2>&1 | head -1)"
+	jm_cap() {
+		timeout 60 java -cp "$JM_CP" "$HERE/JmClient.java" "$HOST" "$2" "$3" > "$OUT/$1" 2>&1 || true
+		printf -- '- `%s` — %s: `java -cp %s tests/live/JmClient.java %s %s %s > %s`\n' \
+		    "$1" "$V_JM" "$JM_CP" "$HOST" "$2" "$3" "$1" >> "$README"
+		echo "  $OUT/$1"
+	}
+	jm_cap javamail-deliver.txt "$SMTP_PORT" deliver
+	jm_cap javamail-unknown-user.txt "$SMTP_PORT" unknown-user
+	jm_cap javamail-starttls-auth.txt "$SUB_PORT" starttls-auth
+fi
 
 # Nodemailer and smtp-server: from the npm registry, into a directory removed at the end
 if command -v node >/dev/null && command -v npm >/dev/null; then
