@@ -35,14 +35,6 @@ struct bare_state {
 	bool			 in_reply;	/* after "DDD-" */
 };
 
-static bool
-bare_is_reply(const char *p, size_t n)
-{
-	return n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' &&
-	    p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-	    (n == 3 || p[3] == ' ' || p[3] == '-');
-}
-
 /* A command: a word of 3 to 12 letters, alone or before a blank. */
 static bool
 bare_is_command(const char *p, size_t n)
@@ -161,7 +153,7 @@ telnet_probe(const struct line *l)
 	 * only as typed (no tab: a table's row is not a reply) */
 	if (memchr(p, '\t', n) != NULL)
 		return 0;
-	if (bare_is_reply(p, n) && n > 4 && p[1] <= '5')
+	if (fmt_util_is_reply(p, n) && n > 4 && p[1] <= '5')
 		return 5;
 	if (bare_is_verb(p, n))
 		return 10;
@@ -195,7 +187,7 @@ bare_say(struct bare_state *st, const struct line *l,
 		    EOL_UNKNOWN, 0);
 		return true;
 	}
-	if (bare_is_reply(p, n)) {
+	if (fmt_util_is_reply(p, n)) {
 		st->in_reply = n > 3 && p[3] == '-';
 		if (!st->in_reply) {
 			st->in_data = memcmp(p, "354", 3) == 0;

@@ -25,6 +25,7 @@
 
 #include "event.h"
 #include "format.h"
+#include "fmt_util.h"
 #include "logfmt.h"
 #include "xalloc.h"
 
@@ -237,15 +238,6 @@ ex_header_fields(struct ex_state *st, const char *p, size_t n)
 			}
 }
 
-/* "DDD", "DDD text", "DDD-text": a reply line. */
-static bool
-ex_is_reply(const char *s, size_t n)
-{
-	return n >= 3 && s[0] >= '2' && s[0] <= '5' && s[1] >= '0' &&
-	    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
-	    (n == 3 || s[3] == ' ' || s[3] == '-');
-}
-
 static bool
 ex_is_keyword(const char *w, size_t n)
 {
@@ -279,7 +271,7 @@ ex_server(struct ex_state *st, const struct event_sink *sink,
 	const char *w, *end = s + n, *start, *lend, *text;
 	size_t wl, nkw = 0;
 
-	if (n < 5 || s[3] != ' ' || !ex_is_reply(s, n)) {
+	if (n < 5 || s[3] != ' ' || !fmt_util_is_reply(s, n)) {
 		ex_emit_line(sink, ev, s, n);
 		return;
 	}
@@ -429,7 +421,7 @@ ex_line(void *vst, const struct line *l, const struct event_sink *sink)
 	else if (st->dir == EX_DIR_SEND)
 		is_server = evc == '<';
 	else
-		is_server = ex_is_reply(st->data, dl);
+		is_server = fmt_util_is_reply(st->data, dl);
 	ev = event_make(is_server ? EV_SERVER : EV_CLIENT, l->no);
 	ev.is_truncated = l->is_truncated || is_cut;
 	ev.key = st->key;

@@ -162,14 +162,6 @@ nm_side(const char *p, size_t n, size_t *off)
 	return p[0] == 'C' ? EV_CLIENT : EV_SERVER;
 }
 
-static bool
-nm_is_reply(const char *p, size_t n)
-{
-	return n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' &&
-	    p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-	    (n == 3 || p[3] == ' ' || p[3] == '-');
-}
-
 static int
 nm_probe(const struct line *l)
 {
@@ -255,7 +247,7 @@ nm_line(void *vst, const struct line *l, const struct event_sink *sink)
 		 * its further lines alone, without the logger's prefix. */
 		c = st->last;
 		if (c == NULL || !c->in_reply || c->idlen == 0 ||
-		    !nm_is_reply(l->bytes, l->len))
+		    !fmt_util_is_reply(l->bytes, l->len))
 			return false;
 		c->in_reply = l->len >= 4 && l->bytes[3] == '-';
 		nm_emit(sink, l, c, EV_SERVER, l->bytes, l->len);
@@ -279,7 +271,7 @@ nm_line(void *vst, const struct line *l, const struct event_sink *sink)
 			nm_emit(sink, l, c, EV_SESSION_START, "", 0);
 		c->has_dialogue = true;
 		if (side == EV_SERVER) {
-			c->in_reply = n >= 4 && nm_is_reply(t, n) && t[3] == '-';
+			c->in_reply = n >= 4 && fmt_util_is_reply(t, n) && t[3] == '-';
 			c->in_data = n >= 3 && memcmp(t, "354", 3) == 0 &&
 			    !c->in_reply;
 		} else
@@ -294,7 +286,7 @@ nm_line(void *vst, const struct line *l, const struct event_sink *sink)
 		nm_emit(sink, l, c, EV_CLIENT, t, n);
 		return true;
 	}
-	if (c->in_reply && nm_is_reply(t, n)) {
+	if (c->in_reply && fmt_util_is_reply(t, n)) {
 		c->in_reply = n >= 4 && t[3] == '-';
 		c->in_data = !c->in_reply && memcmp(t, "354", 3) == 0;
 		nm_emit(sink, l, c, EV_SERVER, t, n);

@@ -62,14 +62,6 @@ phpm_stamp(const char *p, size_t len)
 	return i > 19 ? i : 0;
 }
 
-/* Is P "DDD-" or "DDD " or "DDD" alone: a line of a reply? */
-static bool
-phpm_is_reply(const char *p, size_t len)
-{
-	return len >= 3 && p[0] >= '2' && p[0] <= '5' && phpm_digit(p[1]) &&
-	    phpm_digit(p[2]) && (len == 3 || p[3] == '-' || p[3] == ' ');
-}
-
 /* The entry after the stamp, if any. */
 static const char *
 phpm_body(const struct line *l, size_t *len)
@@ -201,7 +193,7 @@ phpm_reply(struct phpm_state *st, const struct event_sink *sink,
 {
 	const char *s = p, *end = p + n, *q;
 
-	if (!phpm_is_reply(p, n) || n < 4 || p[3] != '-') {
+	if (!fmt_util_is_reply(p, n) || n < 4 || p[3] != '-') {
 		phpm_say_reply(st, sink, l, p, n);
 		return;
 	}
@@ -323,7 +315,7 @@ phpm_line(void *vst, const struct line *l, const struct event_sink *sink)
 	for (i = 0; i < l->len && (l->bytes[i] == ' ' ||
 	    l->bytes[i] == '\t'); i++)
 		has_tab |= l->bytes[i] == '\t';
-	if (was_reply && phpm_is_reply(l->bytes + i, l->len - i)) {
+	if (was_reply && fmt_util_is_reply(l->bytes + i, l->len - i)) {
 		phpm_say_reply(st, sink, l, l->bytes + i, l->len - i);
 		return true;
 	}

@@ -211,33 +211,13 @@ static bool
 ruby_say(struct ruby_state *st, const struct event_sink *sink,
     const struct line *l, enum event_kind kind, const char *p, size_t len)
 {
-	const char *s, *nl, *end;
-	size_t outlen, n;
-	enum eol eol;
+	size_t outlen;
 
 	if (len > INPUT_MAX_LINE ||
 	    !ruby_undump(p, len, l->is_truncated, st->buf, &outlen))
 		return false;
-	s = st->buf;
-	end = st->buf + outlen;
-	do {
-		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL) {
-			fmt_util_conn_say(&st->conn, sink, l, kind, s,
-			    (size_t)(end - s),
-			    l->is_truncated ? EOL_UNKNOWN : EOL_NONE,
-			    st->is_data_hidden ? EVF_DATA_HIDDEN : 0);
-			break;
-		}
-		n = (size_t)(nl - s);
-		eol = EOL_LF;
-		if (n > 0 && s[n - 1] == '\r') {
-			n--;
-			eol = EOL_CRLF;
-		}
-		fmt_util_conn_say(&st->conn, sink, l, kind, s, n, eol,
-		    st->is_data_hidden ? EVF_DATA_HIDDEN : 0);
-		s = nl + 1;
-	} while (s < end);
+	fmt_util_conn_say_lines(&st->conn, sink, l, kind, st->buf, outlen,
+	    st->is_data_hidden ? EVF_DATA_HIDDEN : 0);
 	return true;
 }
 

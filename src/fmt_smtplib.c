@@ -104,10 +104,8 @@ static bool
 smtplib_say(struct smtplib_state *st, const struct event_sink *sink,
     const struct line *l, enum event_kind kind, const char *p, size_t len)
 {
-	const char	*s, *nl, *end;
-	size_t		 outlen, n;
+	size_t		 outlen;
 	bool		 is_bytes = false;
-	enum eol	 eol;
 
 	if (len > 0 && p[0] == 'b') {
 		is_bytes = true;
@@ -124,26 +122,7 @@ smtplib_say(struct smtplib_state *st, const struct event_sink *sink,
 		fmt_util_conn_tls(&st->conn, sink, l);
 		st->is_tls_pending = false;
 	}
-	s = st->buf;
-	end = st->buf + outlen;
-	while (s < end) {
-		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL) {
-			/* The last piece has no terminator: sent without one,
-			 * or cut with the line. */
-			fmt_util_conn_say(&st->conn, sink, l, kind, s,
-			    (size_t)(end - s),
-			    l->is_truncated ? EOL_UNKNOWN : EOL_NONE, 0);
-			break;
-		}
-		n = (size_t)(nl - s);
-		eol = EOL_LF;
-		if (n > 0 && s[n - 1] == '\r') {
-			n--;
-			eol = EOL_CRLF;
-		}
-		fmt_util_conn_say(&st->conn, sink, l, kind, s, n, eol, 0);
-		s = nl + 1;
-	}
+	fmt_util_conn_say_lines(&st->conn, sink, l, kind, st->buf, outlen, 0);
 	return true;
 }
 

@@ -14,6 +14,14 @@ fmt_util_has_prefix(const char *p, size_t len, const char *pfx, size_t pfxlen)
 }
 
 bool
+fmt_util_is_reply(const char *p, size_t n)
+{
+	return n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' &&
+	    p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+	    (n == 3 || p[3] == ' ' || p[3] == '-');
+}
+
+bool
 fmt_util_contains(const char *p, size_t len, const char *needle)
 {
 	size_t	 n = strlen(needle);
@@ -109,6 +117,34 @@ fmt_util_conn_say(struct fmt_util_conn *c, const struct event_sink *sink,
 	ev.has_bare_cr = len > 0 && memchr(text, '\r', len) != NULL;
 	ev.flags = flags;
 	fmt_util_conn_emit(c, sink, &ev);
+}
+
+void
+fmt_util_conn_say_lines(struct fmt_util_conn *c, const struct event_sink *sink,
+    const struct line *l, enum event_kind kind, const char *buf, size_t len,
+    unsigned flags)
+{
+	const char *s = buf, *end = buf + len, *nl;
+	size_t n;
+	enum eol eol;
+
+	while (s < end) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL) {
+			/* The last piece has no terminator: sent without one,
+			 * or cut with the line. */
+			fmt_util_conn_say(c, sink, l, kind, s, (size_t)(end - s),
+			    l->is_truncated ? EOL_UNKNOWN : EOL_NONE, flags);
+			break;
+		}
+		n = (size_t)(nl - s);
+		eol = EOL_LF;
+		if (n > 0 && s[n - 1] == '\r') {
+			n--;
+			eol = EOL_CRLF;
+		}
+		fmt_util_conn_say(c, sink, l, kind, s, n, eol, flags);
+		s = nl + 1;
+	}
 }
 
 /* Words naming a connection; a marker line must hold one of them. */

@@ -21,6 +21,9 @@
 
 bool	fmt_util_has_prefix(const char *p, size_t len, const char *pfx,
 	    size_t pfxlen);
+/* Is P (N bytes) a reply line's start: a code 2xx to 5xx, then a blank,
+ * '-' or the end? */
+bool	fmt_util_is_reply(const char *p, size_t n);
 /* Does P contain the NUL-terminated NEEDLE? */
 bool	fmt_util_contains(const char *p, size_t len, const char *needle);
 /*
@@ -59,6 +62,13 @@ void	fmt_util_conn_tls(struct fmt_util_conn *, const struct event_sink *,
 void	fmt_util_conn_say(struct fmt_util_conn *, const struct event_sink *,
 	    const struct line *, enum event_kind, const char *text,
 	    size_t len, enum eol, unsigned flags);
+
+/* Emit the decoded bytes BUF (LEN) of line L as one KIND event per wire
+ * line in them: each LF ends one (CR LF, or a bare LF, as the bytes show),
+ * the last piece has none (EOL_NONE, or EOL_UNKNOWN when L was cut). */
+void	fmt_util_conn_say_lines(struct fmt_util_conn *,
+	    const struct event_sink *, const struct line *, enum event_kind,
+	    const char *buf, size_t len, unsigned flags);
 
 /* What a marker or narrative line says about the connection. */
 enum fmt_util_word {
