@@ -32,7 +32,6 @@ struct bare_state {
 	struct fmt_util_conn	 conn;
 	bool			 in_data;	/* after a 354 */
 	bool			 in_auth;	/* after a 334 */
-	bool			 in_reply;	/* after "DDD-" */
 };
 
 /* A command: a word of 3 to 12 letters, alone or before a blank. */
@@ -188,8 +187,7 @@ bare_say(struct bare_state *st, const struct line *l,
 		return true;
 	}
 	if (fmt_util_is_reply(p, n)) {
-		st->in_reply = n > 3 && p[3] == '-';
-		if (!st->in_reply) {
+		if (n <= 3 || p[3] != '-') {	/* a reply's last line */
 			st->in_data = memcmp(p, "354", 3) == 0;
 			st->in_auth = memcmp(p, "334", 3) == 0;
 		}
@@ -239,7 +237,7 @@ javamail_line(void *vst, const struct line *l, const struct event_sink *sink)
 		n -= 12;
 		if (FMT_UTIL_PREFIX(p, n, "trying to connect to host ")) {
 			fmt_util_conn_start(&st->conn, sink, l);
-			st->in_data = st->in_auth = st->in_reply = false;
+			st->in_data = st->in_auth = false;
 		}
 		return true;
 	}
@@ -265,7 +263,6 @@ telnet_line(void *vst, const struct line *l, const struct event_sink *sink)
 {
 	struct bare_state *st = vst;
 	enum fmt_util_word w;
-
 	int sh;
 
 	if (!st->in_data && bare_is_omission(l->bytes, l->len)) {
@@ -274,13 +271,13 @@ telnet_line(void *vst, const struct line *l, const struct event_sink *sink)
 		struct event ev = event_make(EV_GAP, l->no);
 
 		sink->emit(sink->ctx, &ev);
-		st->in_auth = st->in_reply = false;
+		st->in_auth = false;
 		return true;
 	}
 	if (!st->in_data && (sh = bare_shell(l->bytes, l->len)) > 0) {
 		if (sh >= 2) {
 			fmt_util_conn_start(&st->conn, sink, l);
-			st->in_auth = st->in_reply = false;
+			st->in_auth = false;
 		}
 		if (sh == 3)
 			fmt_util_conn_tls(&st->conn, sink, l);

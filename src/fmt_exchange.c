@@ -269,13 +269,14 @@ ex_server(struct ex_state *st, const struct event_sink *sink,
     struct event *ev, const char *s, size_t n)
 {
 	const char *w, *end = s + n, *start, *lend, *text;
-	size_t wl, nkw = 0;
+	size_t wl, nkw = 0, need;
 
 	if (n < 5 || s[3] != ' ' || !fmt_util_is_reply(s, n)) {
 		ex_emit_line(sink, ev, s, n);
 		return;
 	}
 	text = s[4] == ' ' ? s + 5 : s + 4;
+	need = text == s + 5 ? 1 : 2;
 	/* Keywords after the first word: one is enough after two blanks;
 	 * after one (a log pasted where blanks were squeezed, or a server
 	 * that joins so) it takes two, so that an ordinary reply naming one
@@ -284,11 +285,10 @@ ex_server(struct ex_state *st, const struct event_sink *sink,
 		const char *sp = memchr(w, ' ', (size_t)(end - w));
 
 		wl = sp ? (size_t)(sp - w) : (size_t)(end - w);
-		if (w != text && ex_is_keyword(w, wl) &&
-		    ++nkw == (text == s + 5 ? 1u : 2u))
+		if (w != text && ex_is_keyword(w, wl) && ++nkw == need)
 			break;
 	}
-	if (nkw < (text == s + 5 ? 1u : 2u)) {
+	if (nkw < need) {
 		ex_emit_line(sink, ev, s, n);
 		return;
 	}

@@ -151,26 +151,29 @@ nm_parse(const char *p, size_t n, struct nm_line *nl)
 	return true;
 }
 
-/* "C: text" or "S: text" (or the letter and colon alone): the side. */
-static enum event_kind
-nm_side(const char *p, size_t n, size_t *off)
+/* "C: text" or "S: text" (or the letter and colon alone): its side in
+ * *KIND and where the text starts in *OFF; false for neither. */
+static bool
+nm_side(const char *p, size_t n, enum event_kind *kind, size_t *off)
 {
 	if (n < 2 || p[1] != ':' || (p[0] != 'C' && p[0] != 'S') ||
 	    (n > 2 && p[2] != ' '))
-		return EV_CLOCK;	/* neither */
+		return false;
 	*off = n > 2 ? 3 : 2;
-	return p[0] == 'C' ? EV_CLIENT : EV_SERVER;
+	*kind = p[0] == 'C' ? EV_CLIENT : EV_SERVER;
+	return true;
 }
 
 static int
 nm_probe(const struct line *l)
 {
 	struct nm_line nl;
+	enum event_kind side;
 	size_t off;
 
 	if (!nm_parse(l->bytes, l->len, &nl))
 		return 0;
-	if (nl.idlen > 0 && nm_side(nl.rest, nl.restlen, &off) != EV_CLOCK)
+	if (nl.idlen > 0 && nm_side(nl.rest, nl.restlen, &side, &off))
 		return 90;
 	if (nl.idlen > 0 && (FMT_UTIL_PREFIX(nl.rest, nl.restlen,
 	    "Connection established to ") ||
@@ -226,9 +229,7 @@ nm_emit(const struct event_sink *sink, const struct line *l,
 
 	ev.key = c->id;
 	ev.keylen = c->idlen;
-	ev.text = text;
-	ev.len = len;
-	ev.is_truncated = l->is_truncated;
+	fmt_util_event_text(&ev, l, text, len);
 	sink->emit(sink->ctx, &ev);
 }
 
@@ -259,7 +260,7 @@ nm_line(void *vst, const struct line *l, const struct event_sink *sink)
 	st->last = c;
 	t = nl.rest;
 	n = nl.restlen;
-	if ((side = nm_side(t, n, &off)) != EV_CLOCK) {
+	if (nm_side(t, n, &side, &off)) {
 		t += off;
 		n -= off;
 		/* Haraka writes the line's CR LF escaped */

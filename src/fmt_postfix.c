@@ -703,14 +703,15 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 	const char *m = sl->msg, *end = m + sl->msglen, *q, *r, *re, *c;
 	const char *qid = m;
 	size_t n = sl->msglen, qidlen;
-	bool is_greeting = false;
+	bool is_greeting = false, in_status;
 
 	if ((q = logfmt_chr(m, m + (n < 24 ? n : 24), ':')) == NULL ||
 	    q + 2 >= end)
 		return true;
 	qidlen = (size_t)(q - m);
 	q += 2;
-	if (LOGFMT_PREFIX(q, (size_t)(end - q), "to=<")) {
+	/* "to=<…>, … status=… (reply)", or "host X said: …" alone */
+	if ((in_status = LOGFMT_PREFIX(q, (size_t)(end - q), "to=<"))) {
 		/* dsn=2.x.x: delivered, nothing to explain */
 		if ((r = LOGFMT_FIND(q, (size_t)(end - q), ", dsn=")) == NULL ||
 		    r + 6 >= end || r[6] == '2')
@@ -737,7 +738,7 @@ pf_client(struct pf_state_tab *t, const struct logfmt_syslog *sl,
 		 * (later))": one ')' closes the status; a line of its own
 		 * ("QUEUEID: host X refused …") has none around the reply. */
 		re = end;
-		if (m[qidlen + 2] == 't' && re > r && re[-1] == ')')
+		if (in_status && re > r && re[-1] == ')')
 			re--;
 		if (is_greeting) {
 			ev.command = "GREETING";

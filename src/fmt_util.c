@@ -108,15 +108,22 @@ fmt_util_conn_say(struct fmt_util_conn *c, const struct event_sink *sink,
 {
 	struct event	 ev = event_make(kind, l->no);
 
-	ev.text = text;
-	ev.len = len;
+	fmt_util_event_text(&ev, l, text, len);
 	ev.eol = eol;
-	ev.is_truncated = l->is_truncated;
-	if (l->is_truncated)
-		ev.full_len = len + (l->full_len - l->len);
-	ev.has_bare_cr = len > 0 && memchr(text, '\r', len) != NULL;
 	ev.flags = flags;
 	fmt_util_conn_emit(c, sink, &ev);
+}
+
+void
+fmt_util_event_text(struct event *ev, const struct line *l, const char *text,
+    size_t len)
+{
+	ev->text = text;
+	ev->len = len;
+	ev->is_truncated = l->is_truncated;
+	if (l->is_truncated)
+		ev->full_len = len + (l->full_len - l->len);
+	ev->has_bare_cr = len > 0 && memchr(text, '\r', len) != NULL;
 }
 
 void

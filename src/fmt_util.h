@@ -56,6 +56,10 @@ void	fmt_util_conn_end(struct fmt_util_conn *, const struct event_sink *,
 /* Emit EV_TLS for line L. */
 void	fmt_util_conn_tls(struct fmt_util_conn *, const struct event_sink *,
 	    const struct line *);
+/* Give EV the dialogue text TEXT (LEN bytes) of line L: is_truncated and
+ * full_len from L, has_bare_cr from TEXT. */
+void	fmt_util_event_text(struct event *ev, const struct line *l,
+	    const char *text, size_t len);
 /* Emit a dialogue event (EV_CLIENT, EV_SERVER) of TEXT, which points into
  * L or into adapter storage; has_bare_cr is computed from TEXT itself and
  * is_truncated copied from L. */

@@ -220,13 +220,7 @@ logstat_number(const char *t, size_t len, size_t i, char *out, size_t *o)
 	return k;
 }
 
-/*
- * The length of a continuation prefix at T[I] (LEN bytes) that repeats
- * the reply's own, PRE of PRELEN bytes ("550-5.7.26" of "550-5.7.26 …",
- * "452-" of "452-…"), with '-' or ' ' after the code, and the blank after
- * an enhanced code; 0 if there is none.  A multiline reply flattened into one line (Postfix's "said:"
- * texts) has one before each of its lines.
- */
+/* Does T start with a reply code, 2xx to 5xx? */
 static bool
 logstat_is_code(const char *t)
 {
@@ -234,15 +228,21 @@ logstat_is_code(const char *t)
 	    t[2] >= '0' && t[2] <= '9';
 }
 
+/*
+ * The length of a continuation prefix at T[I] (LEN bytes) that repeats
+ * the reply's own, T's first PRELEN bytes ("550-5.7.26" of "550-5.7.26 …",
+ * "452-" of "452-…"), with '-' or ' ' after the code, and the blank after
+ * an enhanced code; 0 if there is none.  A multiline reply flattened into
+ * one line (Postfix's "said:" texts) has one before each of its lines.
+ */
 static size_t
-logstat_continuation(const char *t, size_t len, size_t i, const char *pre,
-    size_t prelen)
+logstat_continuation(const char *t, size_t len, size_t i, size_t prelen)
 {
 	size_t blank = prelen > 4;	/* after an enhanced code */
 
-	if (len - i < prelen + blank || memcmp(t + i, pre, 3) != 0 ||
+	if (len - i < prelen + blank || memcmp(t + i, t, 3) != 0 ||
 	    (t[i + 3] != '-' && t[i + 3] != ' ') ||
-	    memcmp(t + i + 4, pre + 4, prelen - 4) != 0 ||
+	    memcmp(t + i + 4, t + 4, prelen - 4) != 0 ||
 	    (blank && t[i + prelen] != ' '))
 		return 0;
 	return prelen + blank;
@@ -374,7 +374,7 @@ logstat_normalise(const char *t, size_t len, char *out, size_t sz)
 			continue;
 		case LS_DIGIT:
 			if (prelen > 0 && (o == 0 || out[o - 1] == ' ') &&
-			    (n = logstat_continuation(t, len, i, t, prelen)) >
+			    (n = logstat_continuation(t, len, i, prelen)) >
 			    0) {
 				i += n;
 				continue;

@@ -321,8 +321,7 @@ run_input(const struct opts *o, const char *path, struct sessions *ss,
 	while ((rc = readahead_lines(ra, l, RUN_LINES)) > 0)
 		format_stream_lines(fs, l, (size_t)rc);
 	format_stream_end(fs);
-	if (format_stream_adapter(fs) != NULL &&
-	    strcmp(format_stream_adapter(fs)->name, "exim") == 0)
+	if (format_stream_adapter(fs) == &fmt_exim)
 		st->has_exim = true;
 	switch (format_stream_kind(fs)) {
 	case FORMAT_KIND_EXIM_MAIN:

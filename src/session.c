@@ -162,10 +162,10 @@ sessions_grow(struct sessions *ss)
 /* The session under KEY (its hash_key HASH, 0: not known); when missing
  * and CREATE, a new one, counted in the statistics when COUNTED (its start
  * is in the log: a log's sessions are its connections, the Postfix
- * "connect from" lines). */
+ * "connect from" lines).  *FOUND (may be NULL): it was there already. */
 static struct sess *
 sessions_lookup(struct sessions *ss, const char *key, size_t n, uint64_t hash,
-    bool create, unsigned flags, bool counted)
+    bool create, unsigned flags, bool counted, bool *found)
 {
 	struct sess *e;
 	size_t h;
@@ -185,8 +185,12 @@ sessions_lookup(struct sessions *ss, const char *key, size_t n, uint64_t hash,
 				sessions_lru_front(ss, e);
 			}
 			e->last = ss->now;
+			if (found != NULL)
+				*found = true;
 			return e;
 		}
+	if (found != NULL)
+		*found = false;
 	if (!create)
 		return NULL;
 	if (ss->count >= ss->max) {
@@ -251,6 +255,7 @@ void
 sessions_event(struct sessions *ss, const struct event *ev)
 {
 	struct sess *e;
+	bool found;
 
 	if (ev->kind == EV_CLOCK) {
 		sessions_clock(ss, ev->when);
@@ -269,18 +274,20 @@ sessions_event(struct sessions *ss, const struct event *ev)
 		/* A session whose start was not seen (the log began later,
 		 * or it was evicted and comes back) is only partly visible:
 		 * no greeting or sequencing checks on it. */
-		if (ev->kind == EV_SESSION_START && (e = sessions_lookup(ss,
-		    ev->key, ev->keylen, ev->keyhash, false, 0, false)) !=
-		    NULL) {
+		e = sessions_lookup(ss, ev->key, ev->keylen, ev->keyhash,
+		    ev->kind != EV_SESSION_END, ev->kind == EV_SESSION_START ?
+		    ev->flags : ev->flags | EVF_PARTIAL,
+		    ev->kind == EV_SESSION_START && !(ev->flags & EVF_ALONE),
+		    &found);
+		if (ev->kind == EV_SESSION_START && found) {
 			/* A new connection under a key still in use: the old
 			 * session ended without a trace in the log (Exim
 			 * without +incoming_port keys by address alone). */
 			sessions_remove(ss, e, false, false);
+			e = sessions_lookup(ss, ev->key, ev->keylen,
+			    ev->keyhash, true, ev->flags, !(ev->flags &
+			    EVF_ALONE), NULL);
 		}
-		e = sessions_lookup(ss, ev->key, ev->keylen, ev->keyhash,
-		    ev->kind != EV_SESSION_END, ev->kind == EV_SESSION_START ?
-		    ev->flags : ev->flags | EVF_PARTIAL,
-		    ev->kind == EV_SESSION_START && !(ev->flags & EVF_ALONE));
 		if (e == NULL)
 			return;
 		if (ev->kind == EV_SESSION_END) {
